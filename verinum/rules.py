@@ -1,0 +1,449 @@
+"""Elementary-function rules: one registry, one rule per operation.
+
+Every rule φ provides
+- `range(lo, hi)`: exact ends of an interval containing {φ(t) : t ∈ [lo, hi]}, or DomainError
+  when [lo, hi] leaves φ's domain;
+- `series(s)`: φ applied to an arb_series (Taylor coefficients at a point, or derivative ranges
+  over a ball), as arb's own series functions or exact identities of them;
+- `enclosure(y0, lo, hi, k)`: balls A_0..A_k with φ(y) ∈ Σ A_i (y − y0)^i for every y in
+  [lo, hi] (y0 in [lo, hi]; all three exact). This is the AutoBound "sharp Taylor enclosure":
+
+  Guarantee and source. Write T_{k-1} for the degree k−1 Taylor polynomial of φ at y0 and
+  R_k(y) = (φ(y) − T_{k-1}(y)) / (y − y0)^k = ∫_0^1 φ^(k)(y0 + s(y − y0)) k(1−s)^(k−1)/k! ds.
+  (1) If φ^(k) is monotone on [lo, hi], so is R_k (Streeter & Dillon, "Automatically Bounding
+  the Taylor Remainder Series", Thm. 3.2; it follows from the integral form above), hence
+  R_k([lo, hi]) = hull(R_k(lo), R_k(hi)): sharp, for y0 anywhere in [lo, hi]. Monotonicity is
+  either known for the rule (`monotone_derivatives`) or proven by the sign of the (k+1)-th
+  series coefficient over sub-balls of [lo, hi].
+  (2) Always: R_k(y) ∈ range of φ^(k)/k! over [lo, hi] (Lagrange), bounded by arb ball series
+  on sub-balls. The result is (1) ∩ (2). Coefficients whose arb value is not finite (e.g. sqrt
+  at 0) lower the degree until the enclosure is finite; degree 0 is the range of φ.
+Non-smooth rules (abs) give their own sharp degree-1 enclosure.
+"""
+from flint import arb, arb_series, ctx
+
+from . import balls
+from .errors import DomainError, UnsupportedOperationError
+
+_SUBDIVISIONS = 8
+
+
+def _fmt(lo, hi):
+    return f"[{lo.str(8, radius=False)}, {hi.str(8, radius=False)}]"
+
+
+class Rule:
+    """Smooth elementary function. Subclasses set `name`, `doc`, `_ball_point`, `series`."""
+    name = ""
+    monotone = False              # φ itself monotone on its domain: range = hull of end values
+    monotone_derivatives = False  # every φ^(k) monotone on the domain (exp, log, sqrt, ...)
+
+    def check_domain(self, lo, hi):
+        """Raise DomainError if [lo, hi] (exact) is not inside φ's domain."""
+
+    def point(self, y):
+        """φ at an exact point, as a ball."""
+        return self.series(arb_series([y], prec=1)).coeffs()[0]
+
+    def range(self, lo, hi):
+        self.check_domain(lo, hi)
+        if self.monotone:
+            return balls.r_hull(balls.ends(self.point(lo)), balls.ends(self.point(hi)))
+        return self._range_generic(lo, hi)
+
+    def _range_generic(self, lo, hi):
+        """Hull of the end values if φ' has a sign on [lo, hi], else the union over sub-balls."""
+        return balls.ends(_range_of_coefficient(self, lo, hi, 0))
+
+    def series(self, s):
+        raise NotImplementedError
+
+    def taylor_at(self, y0, length):
+        return self.series(arb_series([y0, 1], prec=length)).coeffs() + [arb(0)] * length
+
+    def enclosure(self, y0, lo, hi, k):
+        self.check_domain(lo, hi)
+        for degree in range(k, 0, -1):
+            coeffs = self.taylor_at(y0, degree + 1)[:degree]
+            if not all(c.is_finite() for c in coeffs):
+                continue
+            top = self._remainder(y0, lo, hi, degree, coeffs)
+            if top.is_finite():
+                return coeffs + [top] + [arb(0)] * (k - degree)
+        return [balls.to_ball(self.range(lo, hi))] + [arb(0)] * k
+
+    def _remainder(self, y0, lo, hi, k, coeffs):
+        lagrange = _range_of_coefficient(self, lo, hi, k)
+        if self.monotone_derivatives or _coefficient_sign_fixed(self, lo, hi, k + 1):
+            sharp = balls.span(self._remainder_at(y0, lo, k, coeffs),
+                               self._remainder_at(y0, hi, k, coeffs))
+            return balls.intersect(sharp, lagrange)
+        return lagrange
+
+    def _remainder_at(self, y0, y, k, coeffs):
+        """R_k(y), computed with extra precision to tame the cancellation near y0."""
+        if y == y0:
+            return self.taylor_at(y0, k + 1)[k]
+        saved = ctx.prec
+        ctx.prec = saved + 64
+        try:
+            d = y - y0
+            poly = arb(0)
+            for c in reversed(coeffs):
+                poly = poly * d + c
+            return (self.point(y) - poly) / d ** k
+        finally:
+            ctx.prec = saved
+
+
+def _coefficient_ranges(rule, lo, hi, index):
+    """Balls containing φ^(index)/index! on each of a few sub-balls covering [lo, hi]."""
+    pieces = []
+    width = (hi - lo) / _SUBDIVISIONS
+    for j in range(_SUBDIVISIONS if hi != lo else 1):
+        a = lo + width * j
+        b = hi if j == _SUBDIVISIONS - 1 else lo + width * (j + 1)
+        sub = balls.span(a, b) if hi != lo else lo
+        pieces.append(rule.series(arb_series([sub, 1], prec=index + 1)).coeffs()[index]
+                      if index else rule.series(arb_series([sub], prec=1)).coeffs()[0])
+    return pieces
+
+
+def _coefficient_sign_fixed(rule, lo, hi, index):
+    pieces = _coefficient_ranges(rule, lo, hi, index)
+    return all(p >= 0 for p in pieces) or all(p <= 0 for p in pieces)
+
+
+def _range_of_coefficient(rule, lo, hi, index):
+    """Ball containing φ^(index)/index! over [lo, hi]: sharp (end values) if the next
+    derivative has a fixed sign, else the union over sub-balls."""
+    if index == 0 and _coefficient_sign_fixed(rule, lo, hi, 1):
+        return balls.span(rule.point(lo), rule.point(hi))
+    out = None
+    for p in _coefficient_ranges(rule, lo, hi, index):
+        out = p if out is None else out.union(p)
+    return out
+
+
+# -- the smooth rules ---------------------------------------------------------------------------
+class Exp(Rule):
+    """exp(y). Monotone, all derivatives monotone: the sharp enclosure (1) always applies."""
+    name, monotone, monotone_derivatives = "exp", True, True
+
+    def point(self, y):
+        return y.exp()
+
+    def series(self, s):
+        return s.exp()
+
+
+class Expm1(Rule):
+    """expm1(y) = exp(y) − 1, evaluated by arb without cancellation; as exp for the rest."""
+    name, monotone, monotone_derivatives = "expm1", True, True
+
+    def point(self, y):
+        return y.expm1()
+
+    def series(self, s):
+        c = s.coeffs()
+        head = c[0].expm1()
+        return (s - c[0]).exp() * (head + 1) - 1 if len(c) > 1 else arb_series([head], prec=1)
+
+
+class Log(Rule):
+    """log(y) for y > 0. Each derivative (−1)^(k−1)(k−1)!/y^k is monotone on (0, ∞)."""
+    name, monotone, monotone_derivatives = "log", True, True
+
+    def point(self, y):
+        return y.log()
+
+    def check_domain(self, lo, hi):
+        if not lo > 0:
+            raise DomainError(f"log of a range reaching {_fmt(lo, hi)}: log needs arguments > 0",
+                              "log", lo, hi)
+
+    def series(self, s):
+        return s.log()
+
+
+class Log1p(Rule):
+    """log1p(y) = log(1 + y) for y > −1 (as log, shifted)."""
+    name, monotone, monotone_derivatives = "log1p", True, True
+
+    def check_domain(self, lo, hi):
+        if not lo > -1:
+            raise DomainError(f"log1p of a range reaching {_fmt(lo, hi)}: needs arguments > -1",
+                              "log1p", lo, hi)
+
+    def point(self, y):
+        return y.log1p()
+
+    def series(self, s):
+        return (1 + s).log()
+
+
+class Sqrt(Rule):
+    """sqrt(y) for y ≥ 0. Derivatives monotone on (0, ∞) and sqrt is continuous at 0, so the
+    sharp bound (1) holds on [0, hi] too; at y0 = 0 the degree drops to 0."""
+    name, monotone, monotone_derivatives = "sqrt", True, True
+
+    def check_domain(self, lo, hi):
+        if not lo >= 0:
+            raise DomainError(f"sqrt of a range reaching {_fmt(lo, hi)}: needs arguments >= 0",
+                              "sqrt", lo, hi)
+
+    def point(self, y):
+        return y.sqrt()
+
+    def series(self, s):
+        return s.sqrt()
+
+
+class Reciprocal(Rule):
+    """1/y for y ≠ 0 (used by division). Derivatives (−1)^k k!/y^(k+1) are monotone on each
+    side of 0."""
+    name, monotone_derivatives = "recip", True
+
+    def check_domain(self, lo, hi):
+        if not (lo > 0 or hi < 0):
+            raise DomainError(f"division by a range containing 0: {_fmt(lo, hi)}", "div", lo, hi)
+
+    def range(self, lo, hi):
+        self.check_domain(lo, hi)
+        return balls.r_hull(balls.ends(1 / lo), balls.ends(1 / hi))
+
+    def series(self, s):
+        return s.inv()
+
+
+class RealPower(Rule):
+    """y**c for a constant c (exact), y ≥ 0 (y > 0 if c < 0). Derivatives c(c−1)…y^(c−k) are
+    monotone on (0, ∞); y**c is continuous at 0 for c > 0."""
+    monotone_derivatives = True
+
+    def __init__(self, c):
+        from .rounding import to_arb
+        self.c, self.name, self.monotone = c, f"pow(·, {c})", True
+        self.c_ball = to_arb(c)  # contains c (exact when c is dyadic)
+
+    def check_domain(self, lo, hi):
+        ok = lo > 0 if self.c < 0 else lo >= 0
+        if not ok:
+            raise DomainError(f"real power {self.c} of a range reaching {_fmt(lo, hi)}: needs "
+                              "arguments > 0", "pow", lo, hi)
+
+    def point(self, y):
+        return y ** self.c_ball if y != 0 else arb(0)
+
+    def series(self, s):
+        return s ** self.c_ball
+
+
+def _maybe_hits(lo, hi, offset, period):
+    """False only if no offset + j·period (j integer) lies in [lo, hi] (proven with arb)."""
+    a, b = (lo - offset) / period, (hi - offset) / period
+    return b.upper().floor() >= a.lower().ceil()
+
+
+def _periodic_range(lo, hi, value, top, bottom):
+    """Range of a 2π-periodic function with maxima at top + 2jπ and minima at bottom + 2jπ."""
+    r = balls.r_hull(balls.ends(value(lo)), balls.ends(value(hi)))
+    two_pi = 2 * arb.pi()
+    low = arb(-1) if _maybe_hits(lo, hi, bottom, two_pi) else r[0]
+    high = arb(1) if _maybe_hits(lo, hi, top, two_pi) else r[1]
+    return low, high
+
+
+class Sin(Rule):
+    """sin(y). Sharp bound (1) when sin^(k+1) has a sign on the range, else Lagrange (2).
+    Range: end values plus ±1 wherever a maximum π/2 + 2jπ or minimum −π/2 + 2jπ may lie."""
+    name = "sin"
+
+    def point(self, y):
+        return y.sin()
+
+    def range(self, lo, hi):
+        return _periodic_range(lo, hi, lambda y: y.sin(), arb.pi() / 2, -arb.pi() / 2)
+
+    def series(self, s):
+        return s.sin()
+
+
+class Cos(Rule):
+    """cos(y). As sin, with maxima at 2jπ and minima at π + 2jπ."""
+    name = "cos"
+
+    def point(self, y):
+        return y.cos()
+
+    def range(self, lo, hi):
+        return _periodic_range(lo, hi, lambda y: y.cos(), arb(0), arb.pi())
+
+    def series(self, s):
+        return s.cos()
+
+
+class Tan(Rule):
+    """tan(y) on a range free of poles π/2 + jπ (proven with arb)."""
+    name, monotone = "tan", True
+
+    def check_domain(self, lo, hi):
+        pi = arb.pi()
+        a, b = (lo + pi / 2) / pi, (hi + pi / 2) / pi  # poles where these are integers
+        if a.contains_integer() or b.contains_integer() or not a.floor() == b.floor():
+            raise DomainError(f"tan of a range reaching a pole π/2 + jπ: {_fmt(lo, hi)}",
+                              "tan", lo, hi)
+
+    def series(self, s):
+        return s.tan()
+
+
+class Atan(Rule):
+    """atan(y). Monotone; sharp (1) where atan^(k+1) has a sign."""
+    name, monotone = "atan", True
+
+    def series(self, s):
+        return s.atan()
+
+
+class Sinh(Rule):
+    """sinh(y) = (e^y − e^−y)/2. Monotone; sinh^(k+1) is sinh or cosh."""
+    name, monotone = "sinh", True
+
+    def point(self, y):
+        return y.sinh()
+
+    def series(self, s):
+        e = s.exp()
+        return (e - 1 / e) / 2
+
+
+class Cosh(Rule):
+    """cosh(y) = (e^y + e^−y)/2."""
+    name = "cosh"
+
+    def point(self, y):
+        return y.cosh()
+
+    def range(self, lo, hi):
+        r = balls.r_hull(balls.ends(self.point(lo)), balls.ends(self.point(hi)))
+        return (arb(1), r[1]) if lo < 0 < hi else r
+
+    def series(self, s):
+        e = s.exp()
+        return (e + 1 / e) / 2
+
+
+class Tanh(Rule):
+    """tanh(y) = 1 − 2/(e^(2y) + 1). Monotone."""
+    name, monotone = "tanh", True
+
+    def point(self, y):
+        return y.tanh()
+
+    def series(self, s):
+        return 1 - 2 / ((2 * s).exp() + 1)
+
+
+class Erf(Rule):
+    """erf(y) (arb's erf and erf series). Monotone."""
+    name, monotone = "erf", True
+
+    def point(self, y):
+        return y.erf()
+
+    def series(self, s):
+        return s.erf()
+
+
+class Sigmoid(Rule):
+    """sigmoid(y) = 1/(1 + e^−y). Monotone; correct for y0 anywhere in the range."""
+    name, monotone = "sigmoid", True
+
+    def series(self, s):
+        return 1 / (1 + (-s).exp())
+
+
+class Softplus(Rule):
+    """softplus(y) = log(1 + e^y). Monotone, convex."""
+    name, monotone = "softplus", True
+
+    def point(self, y):
+        return y.max(arb(0)) + (-abs(y)).exp().log1p()
+
+    def series(self, s):
+        return (1 + s.exp()).log()
+
+
+class Swish(Rule):
+    """swish(y) = y·sigmoid(y)."""
+    name = "swish"
+
+    def series(self, s):
+        return s / (1 + (-s).exp())
+
+
+class Abs(Rule):
+    """|y|. Off the kink it is ±y (exact). Across the kink (lo < 0 < hi) the sharp degree-1
+    enclosure |y| ∈ |y0| + S·(y − y0) holds with S = [(y0 + lo)/(y0 − lo), 1] for y0 ≥ 0 and
+    S = [−1, (y0 + hi)/(hi − y0)] for y0 < 0 (the slope of the chord from y0, monotone in y)."""
+    name = "abs"
+
+    def range(self, lo, hi):
+        return balls.r_abs((lo, hi))
+
+    def series(self, s):
+        c = s.coeffs()[0]
+        if c > 0:
+            return s
+        if c < 0:
+            return -s
+        raise DomainError("abs has no Taylor series at its kink", "abs")
+
+    def enclosure(self, y0, lo, hi, k):
+        zeros = [arb(0)] * max(k - 1, 0)
+        if lo >= 0 or hi <= 0:
+            sign = 1 if lo >= 0 else -1
+            return ([sign * y0, arb(sign)] + zeros) if k >= 1 else [balls.to_ball(self.range(lo, hi))]
+        if k == 0:
+            return [balls.to_ball(self.range(lo, hi))]
+        if y0 >= 0:
+            slope = balls.span((y0 + lo) / (y0 - lo), arb(1))
+        else:
+            slope = balls.span(arb(-1), (y0 + hi) / (hi - y0))
+        return [abs(y0), slope] + zeros
+
+
+class Relu(Abs):
+    """relu(y) = (y + |y|)/2, from the abs enclosure."""
+    name = "relu"
+
+    def range(self, lo, hi):
+        return balls.r_max((lo, hi), (arb(0), arb(0)))
+
+    def series(self, s):
+        c = s.coeffs()[0]
+        if c > 0:
+            return s
+        if c < 0:
+            return 0 * s
+        raise DomainError("relu has no Taylor series at its kink", "relu")
+
+    def enclosure(self, y0, lo, hi, k):
+        a = Abs.enclosure(self, y0, lo, hi, k)
+        ident = [y0, arb(1)] + [arb(0)] * (k - 1) if k >= 1 else [balls.span(lo, hi)]
+        return [(p + q) / 2 for p, q in zip(a, ident)]
+
+
+UNARY_RULES = {rule.name: rule for rule in (
+    Exp(), Expm1(), Log(), Log1p(), Sqrt(), Sin(), Cos(), Tan(), Atan(), Sinh(), Cosh(),
+    Tanh(), Erf(), Sigmoid(), Softplus(), Swish(), Abs(), Relu())}
+RECIPROCAL = Reciprocal()
+
+
+def unary_rule(op):
+    """The rule of a unary operation; unknown operations fail closed."""
+    try:
+        return UNARY_RULES[op]
+    except KeyError:
+        raise UnsupportedOperationError(f"no verified rule for operation {op!r}") from None
