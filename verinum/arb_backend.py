@@ -22,23 +22,24 @@ def _constant(node):
     return arb.pi() if node.op == "pi" else arb.const_e()
 
 
-def _with_context(err, node):
-    text = ir.to_infix(node)
+def _with_context(err, node, names=None):
+    text = ir.to_infix(node, names)
     if len(text) > 80:
         text = text[:77] + "..."
     return DomainError(f"{err} (in {text})", err.op, err.lo, err.hi)
 
 
 # -- plain interval evaluation -----------------------------------------------------------------
-def range_eval(root, box):
-    """A range (pair of exact ends) containing f over the box (a list of ranges)."""
+def range_eval(root, box, *, names=None):
+    """A range (pair of exact ends) containing f over the box (a list of ranges).
+    `names`: variable names for error messages."""
     values = {}
     for node in ir.walk(root):
         args = [values[id(a)] for a in node.args]
         try:
             values[id(node)] = _range_op(node, args, box)
         except DomainError as err:
-            raise _with_context(err, node) from None
+            raise _with_context(err, node, names) from None
     return values[id(root)]
 
 
@@ -124,8 +125,9 @@ def _series_op(node, args, x, length):
 
 
 # -- Taylor models --------------------------------------------------------------------------------
-def taylor_eval(root, x0, lo, hi, degree):
-    """(TaylorModel, range ball) of f over the box [lo, hi] around x0 (lists of arb balls)."""
+def taylor_eval(root, x0, lo, hi, degree, *, names=None):
+    """(TaylorModel, range) of f over the box [lo, hi] around x0 (lists of arb balls).
+    `names`: variable names for error messages."""
     space = Space(x0, lo, hi, degree)
     values = {}
     for node in ir.walk(root):
@@ -133,7 +135,7 @@ def taylor_eval(root, x0, lo, hi, degree):
         try:
             values[id(node)] = _taylor_op(node, args, space)
         except DomainError as err:
-            raise _with_context(err, node) from None
+            raise _with_context(err, node, names) from None
     return values[id(root)]
 
 

@@ -44,6 +44,11 @@ def r_sub(a, b):
     return (a[0] - b[1]).lower(), (a[1] - b[0]).upper()
 
 
+def r_recip(a):
+    """Range of 1/t over a range not containing 0."""
+    return (1 / a[1]).lower(), (1 / a[0]).upper()
+
+
 def r_neg(a):
     return -a[1], -a[0]
 

@@ -8,13 +8,19 @@ from .interval import Interval
 
 
 def _evaluate(node_builder, args):
-    from .arb_backend import ball_eval
-    consts = [a.to_arb() if isinstance(a, Interval) else None for a in args]
+    from flint import arb
+
+    from .arb_backend import range_eval
     with rounding.precision():
-        box = [c if c is not None else rounding.to_arb(rounding.exact(a))
-               for c, a in zip(consts, args)]
+        box = []
+        for a in args:
+            if isinstance(a, Interval):
+                box.append((arb(a.lo), arb(a.hi)))
+            else:
+                ball = rounding.to_arb(rounding.exact(a))
+                box.append((ball.lower(), ball.upper()))
         leaves = [ir.var(i) for i in range(len(args))]
-        return Interval.from_arb(ball_eval(node_builder(*leaves), box))
+        return Interval.from_range(range_eval(node_builder(*leaves), box))
 
 
 def _make(op):

@@ -8,7 +8,7 @@ from fractions import Fraction
 
 from flint import arb
 
-from . import rounding
+from . import balls, rounding
 from .errors import DomainError, InputError
 
 
@@ -38,6 +38,15 @@ class Interval:
     def from_arb(cls, ball):
         """The float interval enclosing an arb ball (the whole line if the ball is not finite)."""
         return cls._raw(rounding.arb_lower(ball), rounding.arb_upper(ball))
+
+    @classmethod
+    def from_range(cls, r):
+        """The float interval enclosing a range (pair of arb points, see balls.py)."""
+        return cls._raw(rounding.arb_lower(r[0]), rounding.arb_upper(r[1]))
+
+    def to_range(self):
+        """This interval as a range: a pair of exact arb points."""
+        return arb(self.lo), arb(self.hi)
 
     def to_arb(self):
         """An arb ball containing this interval."""
@@ -86,23 +95,23 @@ class Interval:
     # -- arithmetic (outward rounded through arb) ----------------------------------------
     def _binary(self, other, fn):
         with rounding.precision():
-            return Interval.from_arb(fn(self.to_arb(), _as_interval(other).to_arb()))
+            return Interval.from_range(fn(self.to_range(), _as_interval(other).to_range()))
 
     def __add__(self, other):
-        return self._binary(other, lambda a, b: a + b)
+        return self._binary(other, balls.r_add)
 
     def __sub__(self, other):
-        return self._binary(other, lambda a, b: a - b)
+        return self._binary(other, balls.r_sub)
 
     def __mul__(self, other):
-        return self._binary(other, lambda a, b: a * b)
+        return self._binary(other, balls.r_mul)
 
     def __truediv__(self, other):
         other = _as_interval(other)
         if other.lo <= 0 <= other.hi:
             raise DomainError(f"division by an interval containing 0: {other}", "div",
                               other.lo, other.hi)
-        return self._binary(other, lambda a, b: a / b)
+        return self._binary(other, lambda a, b: balls.r_mul(a, balls.r_recip(b)))
 
     def __radd__(self, other):
         return _as_interval(other) + self

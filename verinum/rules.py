@@ -233,7 +233,7 @@ class RealPower(Rule):
                               "arguments > 0", "pow", lo, hi)
 
     def point(self, y):
-        return y ** self.c_ball if y != 0 else arb(0)
+        return arb(0) if y.is_zero() else y ** self.c_ball
 
     def series(self, s):
         return s ** self.c_ball

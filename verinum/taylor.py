@@ -108,8 +108,8 @@ class TaylorEnclosure:
 
 
 def _fmt(iv):
-    if iv.lo == iv.hi:
-        return f"{iv.lo:.10g}"
+    if iv.lo == iv.hi or abs(iv.hi - iv.lo) <= 1e-14 * max(abs(iv.lo), abs(iv.hi)):
+        return f"{iv.lo:.10g}"  # thin: the interval is a few ulps wide
     return f"[{iv.lo:.10g}, {iv.hi:.10g}]"
 
 
@@ -141,7 +141,7 @@ def taylor_bounds(f, x0, trust_region, degree=2, *, variables=None):
     root, names = tracing.to_expression(f, len(region), vector, variables)
     with rounding.precision():
         model, _ = taylor_eval(root, [to_arb(q) for q in x0q], [to_arb(lo) for lo, _ in region],
-                               [to_arb(hi) for _, hi in region], degree)
+                               [to_arb(hi) for _, hi in region], degree, names=names)
     from .ir import to_infix
     return TaylorEnclosure(model, x0q, region, names, vector, to_infix(root, names))
 

@@ -150,7 +150,7 @@ class TaylorModel:
         q = TaylorModel(space, {(i - 1,): c for (i,), c in d.coeffs.items() if i > 0})
         q_range = balls.r_power(q.range(), k)
         out = TaylorModel(space, {(k,): balls.mul(top, balls.to_ball(q_range))})
-        if d0 != 0:  # (tq + D0)^k − (tq)^k = Σ_{j<k} C(k, j) D0^(k−j) (tq)^j
+        if not d0.is_zero():  # (tq + D0)^k − (tq)^k = Σ_{j<k} C(k, j) D0^(k−j) (tq)^j
             tq = TaylorModel(space, {a: c for a, c in d.coeffs.items() if a != (0,)})
             power = TaylorModel.constant(space, arb(1))
             for j in range(k):

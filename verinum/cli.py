@@ -1,0 +1,148 @@
+"""The `verinum` command: check, integrate, minimize, bounds.
+
+`verinum check` runs the independent checker only (verinum.checker); the solver is not imported.
+"""
+import argparse
+import re
+import sys
+
+_NEGATIVE = re.compile(r"^-[0-9.]")
+
+
+def main(argv=None):
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "check":
+        from .checker.cli import main as check_main
+        return check_main(argv[1:])
+    # numbers such as "-5,10" must not be taken for options
+    argv = [" " + a if _NEGATIVE.match(a) else a for a in argv]
+    args = _parser().parse_args(argv)
+    if not hasattr(args, "run"):
+        _parser().print_help()
+        return 2
+    from .errors import VerinumError
+    try:
+        return args.run(args)
+    except VerinumError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+
+
+def _parser():
+    p = argparse.ArgumentParser(prog="verinum", description="Verified numerics with certificates.")
+    sub = p.add_subparsers(metavar="COMMAND")
+    sub.add_parser("check", help="re-verify certificates independently (see `verinum check -h`)")
+
+    q = sub.add_parser("integrate", help="verified integral of an expression over an interval/box")
+    q.add_argument("expression", type=str.strip)
+    q.add_argument("--domain", nargs="+", required=True, metavar="LO HI",
+                   help='"lo hi" in 1-D, or one "lo,hi" per dimension')
+    q.add_argument("--tol", default="1e-10")
+    q.add_argument("--rel-tol", default=None)
+    q.add_argument("--max-pieces", type=int, default=None)
+    q.add_argument("--variables", nargs="+", default=None)
+    q.add_argument("--certificate", metavar="OUT.json")
+    q.set_defaults(run=_integrate)
+
+    m = sub.add_parser("minimize", help="verified global minimum of an expression over a box")
+    m.add_argument("expression", type=str.strip)
+    m.add_argument("--box", nargs="+", required=True, metavar="LO,HI")
+    m.add_argument("--tol", default="1e-6")
+    m.add_argument("--rel-tol", default=None)
+    m.add_argument("--max-boxes", type=int, default=None)
+    m.add_argument("--time-limit", type=float, default=None)
+    m.add_argument("--variables", nargs="+", default=None)
+    m.add_argument("--certificate", metavar="OUT.json")
+    m.add_argument("--plot", metavar="OUT.png", help="2-D only: the proof's leaves on a contour plot")
+    m.set_defaults(run=_minimize)
+
+    b = sub.add_parser("bounds", help="verified Taylor enclosure (taylor_bounds)")
+    b.add_argument("expression", type=str.strip)
+    b.add_argument("--x0", nargs="+", required=True, type=str.strip)
+    b.add_argument("--region", nargs="+", required=True, metavar="LO HI")
+    b.add_argument("--degree", type=int, default=2)
+    b.set_defaults(run=_bounds)
+    return p
+
+
+def _pairs(tokens, what):
+    """'lo hi' (1-D) or 'lo,hi' per dimension → (region, is_box)."""
+    from .errors import InputError
+    tokens = [t.strip() for t in tokens]
+    if any("," in t for t in tokens):
+        pairs = [tuple(s.strip() for s in t.split(",")) for t in tokens]
+        if any(len(pair) != 2 for pair in pairs):
+            raise InputError(f"{what}: each dimension is written lo,hi")
+        return (pairs[0] if len(pairs) == 1 else pairs), len(pairs) > 1
+    if len(tokens) % 2:
+        raise InputError(f"{what}: expected pairs of numbers, got {len(tokens)} numbers")
+    pairs = [(tokens[i], tokens[i + 1]) for i in range(0, len(tokens), 2)]
+    return (pairs[0] if len(pairs) == 1 else pairs), len(pairs) > 1
+
+
+def _num(text):
+    """Tolerances are targets, not bounds: a float is fine."""
+    from .errors import InputError
+    if text is None:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        raise InputError(f"not a number: {text.strip()!r}") from None
+
+
+def _integrate(args):
+    from .integrate import integrate
+    from .progress import Progress
+    domain, _ = _pairs(args.domain, "--domain")
+    kwargs = {"tol": _num(args.tol), "rel_tol": _num(args.rel_tol), "variables": args.variables}
+    if args.max_pieces:
+        kwargs["max_pieces"] = args.max_pieces
+    progress = Progress()
+    try:
+        result = integrate(args.expression, domain, progress=progress, **kwargs)
+    finally:
+        progress.close()
+    print(result)
+    _save(result, args.certificate)
+    return 0
+
+
+def _minimize(args):
+    from .minimize import minimize
+    from .progress import Progress
+    box, is_box = _pairs(args.box, "--box")
+    kwargs = {"tol": _num(args.tol), "rel_tol": _num(args.rel_tol), "variables": args.variables,
+              "time_limit": args.time_limit}
+    if args.max_boxes:
+        kwargs["max_boxes"] = args.max_boxes
+    progress = Progress()
+    try:
+        result = minimize(args.expression, box if is_box else [box], progress=progress, **kwargs)
+    finally:
+        progress.close()
+    print(result)
+    _save(result, args.certificate)
+    if args.plot:
+        from .plot import plot_leaves
+        plot_leaves(result, args.plot)
+        print(f"plot written to {args.plot}")
+    return 0
+
+
+def _bounds(args):
+    from .taylor import taylor_bounds
+    region, is_box = _pairs(args.region, "--region")
+    x0 = args.x0 if is_box else args.x0[0]
+    print(taylor_bounds(args.expression, x0, region, args.degree))
+    return 0
+
+
+def _save(result, path):
+    if path:
+        result.certificate.save(path)
+        print(f"certificate written to {path}; re-check it with: verinum check {path}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
