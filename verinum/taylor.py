@@ -92,7 +92,7 @@ class TaylorEnclosure:
     def bounds(self):
         """An Interval containing f over the whole region."""
         with rounding.precision():
-            return Interval.from_arb(self._model.range())
+            return Interval.from_range(self._model.range())
 
     def __repr__(self):
         head = f"TaylorEnclosure of {self.expression} at x0={_show(self.x0, self.vector)}"
