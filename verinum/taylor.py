@@ -39,8 +39,8 @@ def parse_region(region, what="trust region"):
 class TaylorEnclosure:
     """The result of `taylor_bounds`. Coefficients are exact-endpoint `Interval`s."""
 
-    def __init__(self, model, x0, region, names, vector, expression):
-        self._model, self.x0, self.region = model, x0, region
+    def __init__(self, model, value_range, x0, region, names, vector, expression):
+        self._model, self._range, self.x0, self.region = model, value_range, x0, region
         self.names, self.vector, self.expression = names, vector, expression
         self.degree = model.space.k
         self.dimension = model.space.n
@@ -90,9 +90,8 @@ class TaylorEnclosure:
         return rounding.arb_upper(self._at(x))
 
     def bounds(self):
-        """An Interval containing f over the whole region."""
-        with rounding.precision():
-            return Interval.from_range(self._model.range())
+        """An Interval containing f over the whole region (Taylor model ∩ interval evaluation)."""
+        return Interval.from_range(self._range)
 
     def __repr__(self):
         head = f"TaylorEnclosure of {self.expression} at x0={_show(self.x0, self.vector)}"
@@ -140,10 +139,10 @@ def taylor_bounds(f, x0, trust_region, degree=2, *, variables=None):
                              f"[{lo}, {hi}]")
     root, names = tracing.to_expression(f, len(region), vector, variables)
     with rounding.precision():
-        model, _ = taylor_eval(root, [to_arb(q) for q in x0q], [to_arb(lo) for lo, _ in region],
+        model, value_range = taylor_eval(root, [to_arb(q) for q in x0q], [to_arb(lo) for lo, _ in region],
                                [to_arb(hi) for _, hi in region], degree, names=names)
     from .ir import to_infix
-    return TaylorEnclosure(model, x0q, region, names, vector, to_infix(root, names))
+    return TaylorEnclosure(model, value_range, x0q, region, names, vector, to_infix(root, names))
 
 
 __all__ = ["taylor_bounds", "TaylorEnclosure", "parse_region"]
