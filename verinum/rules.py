@@ -73,12 +73,18 @@ class Rule:
         return [balls.to_ball(self.range(lo, hi))] + [arb(0)] * k
 
     def _remainder(self, y0, lo, hi, k, coeffs):
-        lagrange = _range_of_coefficient(self, lo, hi, k)
-        if self.monotone_derivatives or _coefficient_sign_fixed(self, lo, hi, k + 1):
-            sharp = balls.span(self._remainder_at(y0, lo, k, coeffs),
-                               self._remainder_at(y0, hi, k, coeffs))
-            return balls.intersect(sharp, lagrange)
-        return lagrange
+        if self.monotone_derivatives:  # φ^(k) monotone: its range is the hull of its end values
+            monotone = True
+            lagrange = balls.span(self.taylor_at(lo, k + 1)[k], self.taylor_at(hi, k + 1)[k])
+        else:
+            pieces = _sub_ball_coefficients(self, lo, hi, k + 2)
+            monotone = _same_sign(p[k + 1] for p in pieces)
+            lagrange = _union(p[k] for p in pieces)
+        if not monotone:
+            return lagrange
+        sharp = balls.span(self._remainder_at(y0, lo, k, coeffs),
+                           self._remainder_at(y0, hi, k, coeffs))
+        return balls.intersect(sharp, lagrange)
 
     def _remainder_at(self, y0, y, k, coeffs):
         """R_k(y), computed with extra precision to tame the cancellation near y0."""
@@ -96,33 +102,39 @@ class Rule:
             ctx.prec = saved
 
 
-def _coefficient_ranges(rule, lo, hi, index):
-    """Balls containing φ^(index)/index! on each of a few sub-balls covering [lo, hi]."""
-    pieces = []
-    width = (hi - lo) / _SUBDIVISIONS
-    for j in range(_SUBDIVISIONS if hi != lo else 1):
-        a = lo + width * j
-        b = hi if j == _SUBDIVISIONS - 1 else lo + width * (j + 1)
-        sub = balls.span(a, b) if hi != lo else lo
-        pieces.append(rule.series(arb_series([sub, 1], prec=index + 1)).coeffs()[index]
-                      if index else rule.series(arb_series([sub], prec=1)).coeffs()[0])
-    return pieces
+def _sub_ball_coefficients(rule, lo, hi, length):
+    """For each of a few sub-balls covering [lo, hi], the first `length` series coefficients
+    of φ over it: coefficient i encloses φ^(i)(ξ)/i! for every ξ in the sub-ball."""
+    count = _SUBDIVISIONS if hi != lo else 1
+    width = (hi - lo) / count
+    out, a = [], lo
+    for j in range(count):
+        b = hi if j == count - 1 else lo + width * (j + 1)
+        sub = balls.span(a, b)
+        out.append(rule.series(arb_series([sub, 1], prec=length)).coeffs() + [arb(0)] * length)
+        a = b
+    return out
 
 
-def _coefficient_sign_fixed(rule, lo, hi, index):
-    pieces = _coefficient_ranges(rule, lo, hi, index)
-    return all(p >= 0 for p in pieces) or all(p <= 0 for p in pieces)
+def _same_sign(values):
+    values = list(values)
+    return all(v >= 0 for v in values) or all(v <= 0 for v in values)
+
+
+def _union(values):
+    out = None
+    for v in values:
+        out = v if out is None else out.union(v)
+    return out
 
 
 def _range_of_coefficient(rule, lo, hi, index):
-    """Ball containing φ^(index)/index! over [lo, hi]: sharp (end values) if the next
-    derivative has a fixed sign, else the union over sub-balls."""
-    if index == 0 and _coefficient_sign_fixed(rule, lo, hi, 1):
-        return balls.span(rule.point(lo), rule.point(hi))
-    out = None
-    for p in _coefficient_ranges(rule, lo, hi, index):
-        out = p if out is None else out.union(p)
-    return out
+    """Ball containing φ^(index)/index! over [lo, hi]: the hull of the end values if the next
+    derivative has a fixed sign there, else the union over sub-balls."""
+    pieces = _sub_ball_coefficients(rule, lo, hi, index + 2)
+    if _same_sign(p[index + 1] for p in pieces):
+        return balls.span(rule.taylor_at(lo, index + 1)[index], rule.taylor_at(hi, index + 1)[index])
+    return _union(p[index] for p in pieces)
 
 
 # -- the smooth rules ---------------------------------------------------------------------------
