@@ -88,10 +88,12 @@ def series_eval(root, x, length):
         for node in ir.walk(root):
             args = [values[id(a)] for a in node.args]
             values[id(node)] = _series_op(node, args, x, length)
-    except DomainError:
+    except (DomainError, ArithmeticError, ValueError):
         return None
     out = values[id(root)]
-    return out if all(c.is_finite() for c in out.coeffs()) else None
+    if out.prec < length or not all(c.is_finite() for c in out.coeffs()):
+        return None  # truncated (see rounding.SERIES_CAP) or not finite
+    return out
 
 
 def _series_op(node, args, x, length):

@@ -24,15 +24,30 @@ WORK_PREC = 128
 _MAX_EXP = 1100  # |m·2^e| beyond 2^1100 overflows every float; below 2^-1100 underflows
 
 
+#: Longest power series the reference path uses. arb_series operations silently truncate to
+#: flint's ctx.cap (10 by default), so `precision()` raises the cap and `series_coefficients`
+#: refuses a truncated series instead of reading missing terms as zeros.
+SERIES_CAP = 256
+
+
 @contextmanager
 def precision(bits=WORK_PREC):
-    """Run a block at arb precision `bits` and restore the caller's precision afterwards."""
-    saved = ctx.prec
-    ctx.prec = bits
+    """Run a block at arb precision `bits` (and series cap SERIES_CAP), then restore both."""
+    saved, saved_cap = ctx.prec, ctx.cap
+    ctx.prec, ctx.cap = bits, max(saved_cap, SERIES_CAP)
     try:
         yield
     finally:
-        ctx.prec = saved
+        ctx.prec, ctx.cap = saved, saved_cap
+
+
+def series_coefficients(s, length):
+    """The first `length` coefficients of arb_series `s` (trailing zeros restored), or
+    ArithmeticError if `s` was truncated below `length` terms."""
+    if s.prec < length:
+        raise ArithmeticError(f"power series truncated to {s.prec} < {length} terms")
+    c = s.coeffs()
+    return (c + [arb(0)] * length)[:length]
 
 
 def exact(value, what="value"):

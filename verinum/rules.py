@@ -24,6 +24,7 @@ from flint import arb, arb_series, ctx
 
 from . import balls
 from .errors import DomainError, UnsupportedOperationError
+from .rounding import series_coefficients
 
 _SUBDIVISIONS = 8
 
@@ -43,7 +44,7 @@ class Rule:
 
     def point(self, y):
         """φ at an exact point, as a ball."""
-        return self.series(arb_series([y], prec=1)).coeffs()[0]
+        return series_coefficients(self.series(arb_series([y], prec=1)), 1)[0]
 
     def range(self, lo, hi):
         self.check_domain(lo, hi)
@@ -59,7 +60,8 @@ class Rule:
         raise NotImplementedError
 
     def taylor_at(self, y0, length):
-        return self.series(arb_series([y0, 1], prec=length)).coeffs() + [arb(0)] * length
+        """φ^(i)(y0)/i! for i < length."""
+        return series_coefficients(self.series(arb_series([y0, 1], prec=length)), length)
 
     def enclosure(self, y0, lo, hi, k):
         self.check_domain(lo, hi)
@@ -111,7 +113,7 @@ def _sub_ball_coefficients(rule, lo, hi, length):
     for j in range(count):
         b = hi if j == count - 1 else lo + width * (j + 1)
         sub = balls.span(a, b)
-        out.append(rule.series(arb_series([sub, 1], prec=length)).coeffs() + [arb(0)] * length)
+        out.append(series_coefficients(rule.series(arb_series([sub, 1], prec=length)), length))
         a = b
     return out
 
@@ -157,9 +159,8 @@ class Expm1(Rule):
         return y.expm1()
 
     def series(self, s):
-        c = s.coeffs()
-        head = c[0].expm1()
-        return (s - c[0]).exp() * (head + 1) - 1 if len(c) > 1 else arb_series([head], prec=1)
+        c0 = s[0]  # expm1(c0 + u) = expm1(c0) + e^c0·(e^u − 1): no cancellation at c0
+        return arb_series([c0.expm1()], prec=s.prec) + c0.exp() * ((s - c0).exp() - 1)
 
 
 class Log(Rule):
@@ -405,7 +406,7 @@ class Abs(Rule):
         return balls.r_abs((lo, hi))
 
     def series(self, s):
-        c = s.coeffs()[0]
+        c = s[0]
         if c > 0:
             return s
         if c < 0:
@@ -434,7 +435,7 @@ class Relu(Abs):
         return balls.r_max((lo, hi), (arb(0), arb(0)))
 
     def series(self, s):
-        c = s.coeffs()[0]
+        c = s[0]
         if c > 0:
             return s
         if c < 0:

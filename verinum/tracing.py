@@ -8,7 +8,9 @@ Callables get one argument: a scalar Node in 1-D (`vector=False`), else a `Vecto
 `x[0]`, `x[1]`, ... Extra tracers (the JAX one) register with `register_tracer`.
 """
 import ast
+import importlib
 import numbers
+import sys
 
 from . import ir
 from .errors import InputError, TracingError, UnsupportedOperationError
@@ -68,6 +70,11 @@ def _names(nvars, vector, variables):
 
 
 def _trace_callable(f, nvars, vector):
+    if "jax" in sys.modules:  # the user may pass jax.numpy code: load its tracer
+        try:
+            importlib.import_module("verinum.jax_trace")
+        except ImportError:
+            pass
     for tracer in _extra_tracers:
         root = tracer(f, nvars, vector)
         if root is not None:
