@@ -79,16 +79,29 @@ def _pick_max(x, y):
     return x if x >= y else y if y >= x else (x.max(y)).upper()
 
 
+def ipow(x, n):
+    """x**n for an integer n ≥ 0 by repeated multiplication (python-flint's `**` on arb goes
+    through exp/log: nan for a ball around 0, and [±2.26] for (1 ± 0.5)**2)."""
+    result, base = arb(1), x
+    while n:
+        if n & 1:
+            result = result * base
+        n >>= 1
+        if n:
+            base = base * base
+    return result
+
+
 def r_power(a, m):
     """Range of t**m over a (integer m ≥ 0), parity-aware."""
     lo, hi = a
     if m == 0:
         return arb(1), arb(1)
     if m % 2 == 1 or lo >= 0:
-        return (lo ** m).lower(), (hi ** m).upper()
+        return ipow(lo, m).lower(), ipow(hi, m).upper()
     if hi <= 0:
-        return (hi ** m).lower(), (lo ** m).upper()
-    return arb(0), (_pick_max(-lo, hi) ** m).upper()
+        return ipow(hi, m).lower(), ipow(lo, m).upper()
+    return arb(0), ipow(_pick_max(-lo, hi), m).upper()
 
 
 def r_abs(a):

@@ -42,6 +42,7 @@ MAX_EXPONENT = 1 << 16       # largest |e| accepted in a dyadic "<m>p<e>"
 _DYADIC = re.compile(r"(-?[1-9][0-9]*)p(0|-?[1-9][0-9]*)")
 _RATIONAL = re.compile(r"(-?[1-9][0-9]*)/([1-9][0-9]*)")
 _HEX64 = re.compile(r"[0-9a-f]{64}")
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 class CertificateFormatError(ValueError):
@@ -118,11 +119,11 @@ def seal(obj: dict) -> dict:
 def load(source) -> dict:
     """Parse and validate a certificate given as JSON text/bytes or a path; return the dict.
 
-    Text is recognised by a leading ``{``. Any problem raises CertificateFormatError.
+    A string starting with ``{`` or ``[`` is JSON text. Any problem raises CertificateFormatError.
     """
     if isinstance(source, bytes):
         text = source.decode("utf-8", errors="replace")
-    elif isinstance(source, str) and source.lstrip().startswith("{"):
+    elif isinstance(source, str) and source.lstrip()[:1] in ("{", "["):
         text = source
     else:
         try:
@@ -201,7 +202,7 @@ def _problem(problem) -> int:
     _object(problem, "problem", required=("variables", "expression", "domain"))
     names = _list(problem["variables"], "problem.variables")
     for i, name in enumerate(names):
-        if not isinstance(name, str) or not name.isidentifier():
+        if not isinstance(name, str) or not _IDENTIFIER.fullmatch(name):
             raise CertificateFormatError(f"problem.variables[{i}]", f"expected an identifier, got {name!r}")
     if len(set(names)) != len(names):
         raise CertificateFormatError("problem.variables", "variable names must be distinct")

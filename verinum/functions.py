@@ -63,4 +63,6 @@ def power(base, exponent):
     """base ** exponent (integer exponents are exact powers; others need base > 0)."""
     if isinstance(base, ir.Node) or isinstance(exponent, ir.Node):
         return ir.power(base, exponent)
-    return _evaluate(lambda b, e: ir.power(b, e), [base, exponent])
+    if isinstance(exponent, Interval):
+        return _evaluate(lambda b, e: ir.apply("pow", b, e), [base, exponent])
+    return _evaluate(lambda b: ir.power(b, exponent), [base])

@@ -55,7 +55,13 @@ class Node:
     def _no_branch(self, *_):
         raise TracingError(_BRANCH_ADVICE)
 
-    __bool__ = __float__ = __int__ = __index__ = _no_branch
+    def _no_float(self, *_):
+        raise TracingError("a traced value cannot be converted to a number: use verinum.exp, "
+                           "verinum.sin, ... (or jax.numpy) instead of math.* or numpy functions, "
+                           "and verinum.max, verinum.min, verinum.abs instead of Python branching")
+
+    __bool__ = _no_branch
+    __float__ = __int__ = __index__ = __complex__ = _no_float
     __lt__ = __le__ = __gt__ = __ge__ = _no_branch
 
     def __eq__(self, other):

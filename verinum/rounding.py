@@ -105,7 +105,7 @@ def down(q):
 
 def up(q):
     """The smallest float ≥ q (+inf only when q > DBL_MAX)."""
-    return -down(-q)
+    return -down(-q) + 0.0
 
 
 def _point_to_fraction(p):
@@ -135,7 +135,7 @@ def arb_lower(a):
 
 def arb_upper(a):
     """The smallest float ≥ every point of ball `a` (+inf if `a` is not finite)."""
-    return -arb_lower(-a)
+    return -arb_lower(-a) + 0.0  # + 0.0 turns −0.0 into 0.0
 
 
 def arb_lower_exact(a):

@@ -20,6 +20,8 @@ Every rule φ provides
   at 0) lower the degree until the enclosure is finite; degree 0 is the range of φ.
 Non-smooth rules (abs) give their own sharp degree-1 enclosure.
 """
+import math
+
 from flint import arb, arb_series, ctx
 
 from . import balls
@@ -60,8 +62,12 @@ class Rule:
         raise NotImplementedError
 
     def taylor_at(self, y0, length):
-        """φ^(i)(y0)/i! for i < length."""
-        return series_coefficients(self.series(arb_series([y0, 1], prec=length)), length)
+        """Balls containing φ^(i)(ξ)/i! for i < length and every ξ in the ball y0 (nan balls
+        where arb cannot evaluate the series there, e.g. huge wide balls)."""
+        try:
+            return series_coefficients(self.series(arb_series([y0, 1], prec=length)), length)
+        except (ArithmeticError, ValueError, ZeroDivisionError):
+            return [arb.nan()] * length
 
     def enclosure(self, y0, lo, hi, k):
         self.check_domain(lo, hi)
@@ -75,6 +81,7 @@ class Rule:
         return [balls.to_ball(self.range(lo, hi))] + [arb(0)] * k
 
     def _remainder(self, y0, lo, hi, k, coeffs):
+        """A ball containing R_k(y) for all y in [lo, hi] (see the module docstring)."""
         if self.monotone_derivatives:  # φ^(k) monotone: its range is the hull of its end values
             monotone = True
             lagrange = balls.span(self.taylor_at(lo, k + 1)[k], self.taylor_at(hi, k + 1)[k])
@@ -83,7 +90,7 @@ class Rule:
             monotone = _same_sign(p[k + 1] for p in pieces)
             lagrange = _union(p[k] for p in pieces)
         if not monotone:
-            return lagrange
+            return balls.intersect(lagrange, self._remainder_by_pieces(y0, lo, hi, k, coeffs))
         sharp = balls.span(self._remainder_at(y0, lo, k, coeffs),
                            self._remainder_at(y0, hi, k, coeffs))
         return balls.intersect(sharp, lagrange)
@@ -96,26 +103,96 @@ class Rule:
         ctx.prec = saved + 64
         try:
             d = y - y0
-            poly = arb(0)
-            for c in reversed(coeffs):
-                poly = poly * d + c
-            return (self.point(y) - poly) / d ** k
+            return (self.point(y) - _horner(coeffs, d)) / balls.ipow(d, k)
         finally:
             ctx.prec = saved
 
+    def _remainder_by_pieces(self, y0, lo, hi, k, coeffs):
+        """Union over sub-intervals P of [lo, hi] of an enclosure of R_k(P).
 
-def _sub_ball_coefficients(rule, lo, hi, length):
-    """For each of a few sub-balls covering [lo, hi], the first `length` series coefficients
-    of φ over it: coefficient i encloses φ^(i)(ξ)/i! for every ξ in the sub-ball."""
-    count = _SUBDIVISIONS if hi != lo else 1
+        P near y0: R_k(y) is a weighted mean of φ^(k)/k! over [y0, y] ⊂ hull(P, y0) (Lagrange).
+        Otherwise the numerator N = φ − T_{k−1} is bounded by the mean-value form
+        N(m) + N'(P)·(P − m) at the centre m, and divided by (P − y0)^k, which is bounded away
+        from 0 there. Sharp up to O(|P|²), where AutoBound needs the monotone case."""
+        out = None
+        for piece in _cover(lo, hi, _PIECES):
+            lo_p, hi_p = balls.ends(piece)
+            if not (hi_p < y0 - (hi_p - lo_p) or lo_p > y0 + (hi_p - lo_p)):
+                # y0 in or near P: R_k(y) = a_k + (y − y0)·R_{k+1}(y), and R_{k+1}(y) is a mean
+                # of φ^(k+1)/(k+1)! over [y0, y] ⊂ H = hull(P, y0) (Lagrange), as is R_k(y)
+                near = balls.span(piece, y0)
+                a_k = self.taylor_at(y0, k + 1)[k]
+                over = _coefficients_over(self, near, k + 2)
+                enc = balls.intersect(over[k], a_k + (piece - y0) * over[k + 1])
+            else:
+                m = arb(piece.mid())
+                d_piece = piece - y0
+                n_mid = self.point(m) - _horner(coeffs, m - y0)
+                slope = _coefficient_over(self, piece, 1) - _horner(
+                    [i * c for i, c in enumerate(coeffs)][1:], d_piece)
+                numerator = n_mid + slope * (piece - m)
+                lo_d, hi_d = balls.ends(d_piece)
+                enc = numerator / balls.to_ball(balls.r_power((lo_d, hi_d), k))
+            out = enc if out is None else out.union(enc)
+        return out
+
+
+_PIECES = 16
+
+
+def _horner(coeffs, t):
+    """Σ coeffs[i]·t^i."""
+    out = arb(0)
+    for c in reversed(coeffs):
+        out = out * t + c
+    return out
+
+
+def _cover(lo, hi, count):
+    """Balls covering [lo, hi] in `count` consecutive sub-intervals (one if lo = hi)."""
+    if hi == lo:
+        return [lo]
     width = (hi - lo) / count
     out, a = [], lo
     for j in range(count):
         b = hi if j == count - 1 else lo + width * (j + 1)
-        sub = balls.span(a, b)
-        out.append(series_coefficients(rule.series(arb_series([sub, 1], prec=length)), length))
+        out.append(balls.span(a, b))
         a = b
     return out
+
+
+_EXPANSION_ORDER = 4
+
+
+def _coefficients_over(rule, ball, count, order=_EXPANSION_ORDER):
+    """Balls containing c_i(ξ) = φ^(i)(ξ)/i! for every ξ in `ball`, for i < count.
+
+    arb series over a wide ball suffer from the dependency problem (1/(1 + e^−s) over [0, 0.25]
+    has its second coefficient off by 10×), so c_i is also expanded at the centre m:
+    c_i(y) = Σ_{j<J} C(i+j, j) c_{i+j}(m) (y − m)^j + C(i+J, J) c_{i+J}(ξ) (y − m)^J,
+    with the ball series used only in the last term, and intersected with the direct one."""
+    m = arb(ball.mid())
+    over = rule.taylor_at(ball, count + order)
+    at_m = rule.taylor_at(m, count + order - 1)
+    offset = balls.ends(ball - m)
+    powers = [balls.to_ball(balls.r_power(offset, j)) for j in range(order + 1)]
+    out = []
+    for i in range(count):
+        total = math.comb(i + order, order) * over[i + order] * powers[order]
+        for j in range(order):
+            total += math.comb(i + j, j) * at_m[i + j] * powers[j]
+        out.append(balls.intersect(over[i], total))
+    return out
+
+
+def _coefficient_over(rule, ball, i):
+    return _coefficients_over(rule, ball, i + 1)[i]
+
+
+def _sub_ball_coefficients(rule, lo, hi, length):
+    """For each of a few sub-balls P covering [lo, hi], the first `length` series coefficients
+    c_i of φ over P: each encloses φ^(i)(ξ)/i! for every ξ in P (see `_coefficients_over`)."""
+    return [_coefficients_over(rule, piece, length) for piece in _cover(lo, hi, _SUBDIVISIONS)]
 
 
 def _same_sign(values):
@@ -327,8 +404,7 @@ class Sinh(Rule):
         return y.sinh()
 
     def series(self, s):
-        e = s.exp()
-        return (e - 1 / e) / 2
+        return (s.exp() - (-s).exp()) / 2
 
 
 class Cosh(Rule):
@@ -343,8 +419,7 @@ class Cosh(Rule):
         return (arb(1), r[1]) if lo < 0 < hi else r
 
     def series(self, s):
-        e = s.exp()
-        return (e + 1 / e) / 2
+        return (s.exp() + (-s).exp()) / 2
 
 
 class Tanh(Rule):
@@ -355,7 +430,9 @@ class Tanh(Rule):
         return y.tanh()
 
     def series(self, s):
-        return 1 - 2 / ((2 * s).exp() + 1)
+        if s[0] >= 0:
+            return 1 - 2 / ((2 * s).exp() + 1)
+        return 2 / ((-2 * s).exp() + 1) - 1  # exp of the negative side: no overflow
 
 
 class Erf(Rule):
@@ -374,7 +451,7 @@ class Sigmoid(Rule):
     name, monotone = "sigmoid", True
 
     def series(self, s):
-        return 1 / (1 + (-s).exp())
+        return _sigmoid_series(s)
 
 
 class Softplus(Rule):
@@ -385,6 +462,8 @@ class Softplus(Rule):
         return y.max(arb(0)) + (-abs(y)).exp().log1p()
 
     def series(self, s):
+        if s[0] >= 0:
+            return s + (1 + (-s).exp()).log()
         return (1 + s.exp()).log()
 
 
@@ -393,7 +472,7 @@ class Swish(Rule):
     name = "swish"
 
     def series(self, s):
-        return s / (1 + (-s).exp())
+        return s * _sigmoid_series(s)
 
 
 class Abs(Rule):
@@ -427,6 +506,14 @@ class Abs(Rule):
         return [abs(y0), slope] + zeros
 
 
+def _sigmoid_series(s):
+    """1/(1 + e^−s), written so that exp is only taken of the non-positive side."""
+    if s[0] >= 0:
+        return 1 / (1 + (-s).exp())
+    e = s.exp()
+    return e / (1 + e)
+
+
 class Relu(Abs):
     """relu(y) = (y + |y|)/2, from the abs enclosure."""
     name = "relu"
@@ -443,6 +530,8 @@ class Relu(Abs):
         raise DomainError("relu has no Taylor series at its kink", "relu")
 
     def enclosure(self, y0, lo, hi, k):
+        if k == 0:
+            return [balls.to_ball(self.range(lo, hi))]
         a = Abs.enclosure(self, y0, lo, hi, k)
         ident = [y0, arb(1)] + [arb(0)] * (k - 1) if k >= 1 else [balls.span(lo, hi)]
         return [(p + q) / 2 for p, q in zip(a, ident)]

@@ -8,7 +8,7 @@ error, which AutoBound drops and verinum keeps); the degree-k ones carry the rem
 
 from flint import arb
 
-from . import rounding, tracing
+from . import balls, rounding, tracing
 from .arb_backend import taylor_eval
 from .errors import InputError
 from .interval import Interval
@@ -49,6 +49,9 @@ class TaylorEnclosure:
     def coefficients(self):
         """1-D: [C_0, ..., C_k]. n-D: a list indexed by degree of {multi-index: Interval}."""
         k, coeffs = self.degree, self._model.coeffs
+        if k == 0:  # the range itself (exact ends: tighter than the ball coefficient)
+            whole = Interval.from_range(self._range)
+            return [whole] if not self.vector else [{(0,) * self.dimension: whole}]
         if not self.vector:
             return [Interval.from_arb(coeffs.get((i,), arb(0))) for i in range(k + 1)]
         by_degree = [dict() for _ in range(k + 1)]
@@ -77,7 +80,7 @@ class TaylorEnclosure:
                 term = c
                 for ti, m in zip(t, alpha):
                     if m:
-                        term = term * ti ** m
+                        term = term * balls.ipow(ti, m)
                 total = total + term
         return total
 

@@ -154,7 +154,7 @@ class TaylorModel:
             tq = TaylorModel(space, {a: c for a, c in d.coeffs.items() if a != (0,)})
             power = TaylorModel.constant(space, arb(1))
             for j in range(k):
-                out = out + power.scale(top * math.comb(k, j) * d0 ** (k - j))
+                out = out + power.scale(top * math.comb(k, j) * balls.ipow(d0, k - j))
                 power = power * tq
         return out
 

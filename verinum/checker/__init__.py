@@ -21,7 +21,8 @@ from verinum.checker.common import Budget, Rejected, floor_log2
 
 __all__ = ["check", "Verdict", "DEFAULT_BUDGET"]
 
-DEFAULT_BUDGET = 20000        # box evaluations allowed for subdivision and refinement
+DEFAULT_BUDGET = 20000        # box evaluations allowed for subdivision and refinement,
+PER_ITEM_BUDGET = 4           # ... plus this many per piece / tree item of the certificate
 BASE_PRECISION = 128
 MAX_PRECISION = 1024
 EXIT_CODES = {"accepted": 0, "rejected": 1, "malformed": 2}
@@ -88,11 +89,13 @@ def _check_valid(cert: dict, budget: int, progress, info: dict) -> Verdict:
     with precision(working_precision(claim_lo, claim_hi)):
         prog = Program(problem["expression"], len(problem["variables"]))
         if cert["kind"] == "integral":
-            lo, hi = check_integral(cert, prog, Budget(budget), progress)
+            count = len(cert["evidence"]["pieces"])
+            lo, hi = check_integral(cert, prog, Budget(budget + PER_ITEM_BUDGET * count), progress)
             text = statement(cert)
             detail = f" (checker's enclosure {render_interval(lo, hi)})"
         else:
-            fw = check_minimum(cert, prog, Budget(budget), progress)
+            count = len(cert["evidence"]["tree"])
+            fw = check_minimum(cert, prog, Budget(budget + PER_ITEM_BUDGET * count), progress)
             text = statement(cert, witness_value=fw)
             detail = ""
     return Verdict("accepted", f"accepted: {text}{detail}", text, **info)

@@ -8,8 +8,9 @@ from flint import arb
 
 from verinum.checker.common import MAX_DEPTH, Budget, Rejected, bisect, center
 from verinum.checker.evaluate import (
-    CannotBound, Program, eval_ball, eval_gradient, interval_ball, lower_q, to_arb, upper_q,
+    CannotBound, Program, eval_ball, eval_gradient, eval_range, exact, interval_ball, lower_q, to_arb, upper_q,
 )
+from verinum.checker.render import decimal_down, decimal_near, decimal_up, render_box
 
 
 def box_balls(box: tuple) -> list[arb]:
@@ -22,9 +23,16 @@ def point_balls(point: list[Fraction]) -> list[arb]:
     return [to_arb(q) for q in point]
 
 
-def interval_enclosure(prog: Program, box: tuple) -> arb:
-    """A ball containing f(x) for every x in box; raises CannotBound."""
-    return eval_ball(prog, box_balls(box))
+def box_ranges(box: tuple) -> list[tuple]:
+    """(lo, hi) pairs of exact arb numbers containing the box, one per dimension."""
+    return [(to_arb(lo).lower(), to_arb(hi).upper()) for lo, hi in box]
+
+
+def interval_range(prog: Program, box: tuple) -> tuple[Fraction, Fraction]:
+    """Exact (lo, hi) with lo <= f(x) <= hi for every x in box (interval arithmetic with exact
+    ends); raises CannotBound."""
+    lo, hi = eval_range(prog, box_ranges(box))
+    return exact(lo), exact(hi)
 
 
 def mean_value_enclosure(prog: Program, box: tuple) -> tuple[arb, arb]:
@@ -57,21 +65,22 @@ def prove_at_least(prog: Program, box: tuple, bound: Fraction, budget: Budget) -
         if reason is None:
             continue
         if at_center is not None and upper_q(at_center) < bound:
-            raise Rejected(f"counterexample: f < {_show(bound)} at the center of sub-box {_show_box(b)} "
-                           f"(f there <= {_show(upper_q(at_center))})")
+            raise Rejected(f"counterexample: f < {decimal_near(bound)} at the center of sub-box "
+                           f"{render_box(b)} (f there <= {decimal_up(upper_q(at_center))})")
         if depth >= MAX_DEPTH or not budget.spend(2):
             why = "depth limit" if depth >= MAX_DEPTH else "budget exhausted"
-            raise Rejected(f"could not prove f >= {_show(bound)} on sub-box {_show_box(b)}: {reason} ({why})")
+            raise Rejected(f"could not prove f >= {decimal_near(bound)} on sub-box {render_box(b)}: "
+                           f"{reason} ({why})")
         stack.extend((half, depth + 1) for half in bisect(b))
 
 
 def _try_lower(prog: Program, box: tuple, bound: Fraction):
     """(None, _) if f >= bound is proven on box, else (reason, enclosure of f(center) or None)."""
     try:
-        enc = interval_enclosure(prog, box)
-        if lower_q(enc) >= bound:
+        lo, _ = interval_range(prog, box)
+        if lo >= bound:
             return None, None
-        reason = f"interval lower bound {_show(lower_q(enc))}"
+        reason = f"interval lower bound {decimal_down(lo)}"
     except CannotBound as exc:
         reason = str(exc)
     try:
@@ -83,14 +92,4 @@ def _try_lower(prog: Program, box: tuple, bound: Fraction):
             return f"{reason}; {exc}", None
     if lower_q(enc) >= bound:
         return None, None
-    return f"{reason}; mean-value lower bound {_show(lower_q(enc))}", at_center
-
-
-def _show(q: Fraction) -> str:
-    from verinum.checker.render import decimal_near
-    return decimal_near(q)
-
-
-def _show_box(box: tuple) -> str:
-    from verinum.checker.render import render_box
-    return render_box(box)
+    return f"{reason}; mean-value lower bound {decimal_down(lower_q(enc))}", at_center

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import pathlib
 import sys
 
 from verinum.checker import Verdict, check
@@ -71,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
 def _check_one(path: str, show_progress: bool) -> Verdict:
     bar = _Progress(path) if show_progress else None
     try:
-        return check(path, progress=bar)
+        return check(pathlib.Path(path), progress=bar)
     finally:
         if bar is not None:
             bar.clear()

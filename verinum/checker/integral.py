@@ -7,18 +7,20 @@ import itertools
 import math
 from fractions import Fraction
 
-from flint import arb
+from flint import arb, ctx
 
 from verinum.certificate_format import decode_exact
-from verinum.checker.bounds import box_balls, interval_enclosure, point_balls
+from verinum.checker.bounds import box_balls, interval_range, point_balls
 from verinum.checker.common import MAX_DEPTH, Budget, Rejected, bisect, center, priority, volume
 from verinum.checker.evaluate import (
-    CannotBound, Program, eval_ball, eval_gradient, eval_series, interval_ball, lower_q, to_arb, upper_q,
+    CannotBound, Kink, Program, eval_ball, eval_point, eval_gradient, eval_series, eval_series_line, interval_ball, lower_q,
+    to_arb, upper_q,
 )
 from verinum.checker.render import decimal_down, decimal_up, render_box
 
-DEFAULT_DEGREE = 8
+MIN_DEGREE = 8          # the hint may raise the Taylor degree, never lower it below this
 MAX_DEGREE = 40
+MAX_NODES = 1024        # most Gauss nodes per n-D piece
 
 
 def check_integral(cert: dict, prog: Program, budget: Budget, progress=None) -> tuple[Fraction, Fraction]:
@@ -27,53 +29,78 @@ def check_integral(cert: dict, prog: Program, budget: Budget, progress=None) -> 
     pieces = cert["evidence"]["pieces"]
     boxes = [tuple((decode_exact(lo), decode_exact(hi)) for lo, hi in p["box"]) for p in pieces]
     check_tiling(domain, boxes)
-    claim_lo, claim_hi = (decode_exact(cert["claim"][k]) for k in ("lower", "upper"))
+    claim = tuple(decode_exact(cert["claim"][k]) for k in ("lower", "upper"))
 
-    # Work items: (-width, seq, piece index, box, lo, hi, degree); totals are kept exactly.
-    heap, total_lo, total_hi, seq = [], Fraction(0), Fraction(0), itertools.count()
+    tally = _Tally()
     for i, (box, piece) in enumerate(zip(boxes, pieces)):
-        degree = min(piece.get("degree", DEFAULT_DEGREE), MAX_DEGREE)
+        degree = piece_degree(piece.get("degree", 0), len(box))
         for sub, lo, hi in _enclose_with_splitting(prog, box, degree, budget, i):
-            heapq.heappush(heap, (-priority(hi - lo), next(seq), i, sub, lo, hi, degree))
-            total_lo += lo
-            total_hi += hi
+            tally.add((i, sub, degree), lo, hi)
         if progress is not None:
             progress(i + 1, len(boxes))
+    _refine(tally, prog, claim, budget, progress)
+    return tally.lo, tally.hi
 
-    frozen = []       # items that could not be refined further
+
+class _Tally:
+    """Sub-box enclosures in a max-heap by width, with their exact sums lo and hi."""
+
+    def __init__(self):
+        self.heap, self.frozen, self.lo, self.hi = [], [], Fraction(0), Fraction(0)
+        self.seq = itertools.count()
+
+    def add(self, key: tuple, lo: Fraction, hi: Fraction) -> None:
+        heapq.heappush(self.heap, (-priority(hi - lo), next(self.seq), key, lo, hi))
+        self.lo += lo
+        self.hi += hi
+
+    def pop(self) -> tuple:
+        _, _, key, lo, hi = item = heapq.heappop(self.heap)
+        self.lo -= lo
+        self.hi -= hi
+        return item
+
+    def freeze(self, item: tuple) -> None:
+        """Keep item's enclosure in the sums but never refine it again."""
+        self.frozen.append(item)
+        self.lo += item[3]
+        self.hi += item[4]
+
+    def widest(self) -> str:
+        items = self.heap + self.frozen
+        if not items:
+            return ""
+        _, _, (i, box, _), lo, hi = min(items)
+        return (f"; widest contribution: piece {i} (evidence.pieces[{i}], sub-box {render_box(box)}, "
+                f"width {decimal_up(hi - lo)})")
+
+
+def _refine(tally: _Tally, prog: Program, claim: tuple, budget: Budget, progress) -> None:
+    """Bisect the widest sub-boxes until the sum of enclosures lies in the claim; else Rejected."""
+    claim_lo, claim_hi = claim
     refinements = 0
-    while not (claim_lo <= total_lo and total_hi <= claim_hi):
-        if total_hi < claim_lo or total_lo > claim_hi:
+    while not (claim_lo <= tally.lo and tally.hi <= claim_hi):
+        if tally.hi < claim_lo or tally.lo > claim_hi:
             raise Rejected(
-                f"claim is false: the integral lies in [{decimal_down(total_lo)}, {decimal_up(total_hi)}], "
+                f"claim is false: the integral lies in [{decimal_down(tally.lo)}, {decimal_up(tally.hi)}], "
                 f"which is disjoint from the claim [{decimal_down(claim_lo)}, {decimal_up(claim_hi)}]")
-        if not heap or not budget.spend(2):
-            widest = min(heap + frozen) if heap or frozen else None
-            where = ""
-            if widest is not None:
-                where = (f"; widest contribution: piece {widest[2]} (evidence.pieces[{widest[2]}], "
-                         f"sub-box {render_box(widest[3])}, width {decimal_up(widest[5] - widest[4])})")
+        if not tally.heap or not budget.spend(2):
             raise Rejected(
-                f"the checker's piece enclosures sum to [{decimal_down(total_lo)}, {decimal_up(total_hi)}], "
+                f"the checker's piece enclosures sum to [{decimal_down(tally.lo)}, {decimal_up(tally.hi)}], "
                 f"not inside the claim [{decimal_down(claim_lo)}, {decimal_up(claim_hi)}] "
-                f"after {refinements} refinements{where}")
-        item = heapq.heappop(heap)
-        _, _, i, box, lo, hi, degree = item
+                f"after {refinements} refinements{tally.widest()}")
+        item = tally.pop()
+        i, box, degree = item[2]
         try:
             halves = [(half, *piece_enclosure(prog, half, degree)) for half in bisect(box)]
         except CannotBound:
-            frozen.append(item)
+            tally.freeze(item)
             continue
         refinements += 1
-        total_lo -= lo
-        total_hi -= hi
-        for half, hlo, hhi in halves:
-            heapq.heappush(heap, (-priority(hhi - hlo), next(seq), i, half, hlo, hhi, degree))
-            total_lo += hlo
-            total_hi += hhi
+        for half, lo, hi in halves:
+            tally.add((i, half, degree), lo, hi)
         if progress is not None and refinements % 64 == 0:
             progress(budget.used, budget.limit)
-    return total_lo, total_hi
 
 
 # ----------------------------------------------------------------------------- tiling
@@ -98,7 +125,11 @@ def check_tiling(domain: tuple, boxes: list) -> None:
 
 def _check_disjoint(boxes: list) -> None:
     """Sweep along dimension 0: only boxes whose x0-ranges overlap are compared."""
-    scale = math.lcm(*(q.denominator for b in boxes for iv in b for q in iv))
+    scale = 1
+    for q in (q for b in boxes for iv in b for q in iv):
+        scale = math.lcm(scale, q.denominator)
+        if scale.bit_length() > 4096:
+            break
     if scale.bit_length() <= 4096:         # compare integers instead of Fractions
         keys = [tuple((lo.numerator * (scale // lo.denominator), hi.numerator * (scale // hi.denominator))
                       for lo, hi in b) for b in boxes]
@@ -143,15 +174,35 @@ def _enclose_with_splitting(prog: Program, box: tuple, degree: int, budget: Budg
 def piece_enclosure(prog: Program, box: tuple, degree: int) -> tuple[Fraction, Fraction]:
     """Exact (lo, hi) with ∫_box f in [lo, hi]; raises CannotBound if f cannot be bounded on box.
 
-    1-D: Taylor form of the given degree; n-D: mean-value form; either falls back to f(X)*vol.
+    1-D: Taylor form; n-D: Taylor form via a Gauss rule, else the mean-value form; any of them
+    falls back to f(X) * volume.
     """
     try:
-        enc = taylor_integral(prog, box[0], degree) if len(box) == 1 else mean_value_integral(prog, box)
+        if len(box) == 1:
+            enc = taylor_integral(prog, box[0], degree)
+        else:
+            try:
+                enc = taylor_integral_nd(prog, box, degree)
+            except Kink:
+                raise
+            except CannotBound:
+                enc = mean_value_integral(prog, box)
     except CannotBound:
-        enc = interval_enclosure(prog, box) * to_arb(volume(box))
+        lo, hi = interval_range(prog, box)
+        vol = volume(box)
+        return lo * vol, hi * vol
     if not enc.is_finite():
         raise CannotBound("non-finite integral enclosure")
     return lower_q(enc), upper_q(enc)
+
+
+def piece_degree(hint: int, n: int) -> int:
+    """The Taylor degree used on a piece: the producer's hint, raised to a floor, capped so that
+    the n-D Gauss rule stays small."""
+    d = min(max(hint, MIN_DEGREE if n <= 2 else 6 if n == 3 else 4), MAX_DEGREE)
+    while n > 1 and d > 2 and ((d + 1) // 2) ** n > MAX_NODES:
+        d -= 1
+    return d
 
 
 def taylor_integral(prog: Program, interval: tuple, d: int) -> arb:
@@ -176,6 +227,43 @@ def taylor_integral(prog: Program, interval: tuple, d: int) -> arb:
     else:
         total += remainder * right + remainder * (-right)  # ∫_lo^c (x-c)^d dx = -right
     return total
+
+
+def taylor_integral_nd(prog: Program, box: tuple, d: int) -> arb:
+    """∫_box f enclosed by a Taylor form of degree >= d in n-D, without computing its coefficients.
+
+    With m = ceil(d/2) Gauss-Legendre nodes per side, the product rule Q is exact for the Taylor
+    polynomial T of degree 2m-1 of f at the center; let R = f - T, so ∫f = Q[f] + ∫R - Q[R].
+    Along each segment c + s*t (t = x - c), R(x) = D_t^{2m} f(ξ)/(2m)! with ξ in the box, which
+    lies in B = coefficient 2m of f(X + τ T) (T the ball of all t). Since Q has positive weights
+    summing to the volume V, both ∫R and Q[R] lie in V*B.
+    """
+    m = (d + 1) // 2
+    vol = to_arb(volume(box))
+    balls = box_balls(box)
+    halves = [(hi - lo) / 2 for lo, hi in box]
+    remainder = eval_series_line(prog, balls, [interval_ball(-h, h) for h in halves], 2 * m + 1)[2 * m]
+    rule = gauss_legendre(m)
+    axes = [[(to_arb(c) + to_arb(h) * x, to_arb(h) * w) for x, w in rule]
+            for c, h in zip(center(box), halves)]
+    total = arb(0)
+    for nodes in itertools.product(*axes):
+        weight = arb(1)
+        for _, w in nodes:
+            weight *= w
+        total += weight * eval_point(prog, [x for x, _ in nodes])
+    return total + remainder * vol - remainder * vol
+
+
+_GAUSS = {}
+
+
+def gauss_legendre(m: int) -> list:
+    """[(node, weight)] balls of the m-point Gauss-Legendre rule on [-1, 1] (at working precision)."""
+    key = (m, ctx.prec)
+    if key not in _GAUSS:
+        _GAUSS[key] = [arb.legendre_p_root(m, k, weight=True) for k in range(m)]
+    return _GAUSS[key]
 
 
 def mean_value_integral(prog: Program, box: tuple) -> arb:

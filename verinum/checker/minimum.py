@@ -5,9 +5,9 @@ from __future__ import annotations
 from fractions import Fraction
 
 from verinum.certificate_format import decode_exact
-from verinum.checker.bounds import point_balls, prove_at_least
+from verinum.checker.bounds import prove_at_least
 from verinum.checker.common import Budget, Rejected
-from verinum.checker.evaluate import CannotBound, Program, eval_ball, lower_q, upper_q
+from verinum.checker.evaluate import CannotBound, Program, eval_range, exact, to_arb
 from verinum.checker.render import decimal_down, decimal_up, render_box, render_exact
 
 
@@ -24,10 +24,10 @@ def check_minimum(cert: dict, prog: Program, budget: Budget, progress=None) -> t
             raise Rejected(f"evidence.witness[{k}]: the witness coordinate {render_exact(w)} lies outside "
                            f"[{render_exact(lo)}, {render_exact(hi)}]")
     try:
-        fw = eval_ball(prog, point_balls(witness))
+        fw = eval_range(prog, [(to_arb(w).lower(), to_arb(w).upper()) for w in witness])
     except CannotBound as exc:
         raise Rejected(f"evidence.witness: f cannot be evaluated at the witness: {exc}") from None
-    fw_lo, fw_hi = lower_q(fw), upper_q(fw)
+    fw_lo, fw_hi = exact(fw[0]), exact(fw[1])
     if not fw_hi <= claim_hi:
         raise Rejected(f"evidence.witness: f(witness) ∈ [{decimal_down(fw_lo)}, {decimal_up(fw_hi)}] is not "
                        f"proven <= claim.upper = {decimal_up(claim_hi)}")

@@ -176,11 +176,11 @@ def statement(cert: dict, witness_value: tuple | None = None) -> str:
             return f"∫_{lo}^{hi} {expr} d{names[0]} ∈ {bounds}"
         return f"∫ over {render_box(box)} of {expr} d({args}) ∈ {bounds}"
     text = f"min over {render_box(box)} of f({args}) = {expr} ∈ {bounds}"
-    w = [decode_exact(v) for v in cert["evidence"]["witness"]]
-    point = ", ".join(_approx(v) for v in w)
-    text += f", attained at or below f(witness) at witness ({args}) = ({point})"
+    w = [_approx(decode_exact(v)) for v in cert["evidence"]["witness"]]
+    point = f"{names[0]} = {w[0]}" if len(w) == 1 else f"({args}) = ({', '.join(w)})"
+    text += f"; witness {point}"
     if witness_value is not None:
-        text += f", f(witness) ∈ {render_interval(*witness_value)}"
+        text += f" with f(witness) ∈ {render_interval(*witness_value)}"
     return text
 
 
@@ -190,4 +190,4 @@ def _script(text: str) -> str:
 
 def _approx(q: Fraction) -> str:
     text = render_exact(q)
-    return text if len(text) <= 24 else "≈" + decimal_near(q, DIGITS)
+    return text if len(text) <= 24 and "*" not in text else "≈" + decimal_near(q, DIGITS)

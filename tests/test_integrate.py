@@ -1,0 +1,222 @@
+"""`verinum.integrate`: enclosures contain 40-digit mpmath reference values, budgets, errors and
+certificates checked by the independent checker."""
+import json
+import math
+import time
+import warnings
+from fractions import Fraction
+
+import mpmath
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import verinum
+from verinum import DomainError, InputError
+from verinum.certificate_format import decode_exact, encode_exact, seal
+from verinum.checker import check
+from verinum.integrate import IntegrationBudgetWarning, integrate
+
+mp = mpmath.mp
+mp.dps = 40
+
+
+def contains(result, reference):
+    """The float enclosure contains the mpmath reference (floats compare exactly as mpf)."""
+    return mpmath.mpf(result.lo) <= reference <= mpmath.mpf(result.hi)
+
+
+def quad(f, *breakpoints):
+    with mpmath.workdps(40):
+        return mpmath.quad(f, list(breakpoints))
+
+
+ONE_D = [  # (f, domain, reference): smooth, peaky, oscillatory, kinks, endpoint, long range
+    ("exp(x)*sin(x)", (0, 1), lambda: (mp.e * (mpmath.sin(1) - mpmath.cos(1)) + 1) / 2),
+    ("1/(1+10000*x**2)", (-1, 1), lambda: mpmath.atan(100) / 50),
+    ("sin(50*x)", (0, 3), lambda: (1 - mpmath.cos(150)) / 50),
+    ("abs(x-1/3)", (0, 1), lambda: mpmath.mpf(5) / 18),
+    ("max(sin(x), cos(x))", (0, 6),
+     lambda: quad(lambda x: max(mpmath.sin(x), mpmath.cos(x)), 0, mp.pi / 4, 5 * mp.pi / 4, 6)),
+    ("sqrt(x)", (0, 1), lambda: mpmath.mpf(2) / 3),
+    ("exp(-x**2)", (-10, 10), lambda: mpmath.sqrt(mp.pi) * mpmath.erf(10)),
+    ("log(1+x)*atan(x)", (0, 2), lambda: quad(lambda x: mpmath.log(1 + x) * mpmath.atan(x), 0, 2)),
+    ("exp(x)", ("1/3", 1), lambda: mp.e - mpmath.exp(mpmath.mpf(1) / 3)),
+]
+
+
+@pytest.mark.parametrize("f, domain, reference", ONE_D, ids=[c[0] for c in ONE_D])
+def test_one_dimensional_enclosures_contain_reference(f, domain, reference):
+    result = integrate(f, domain, tol=1e-12)
+    assert result.status == "ok"
+    assert result.hi - result.lo <= 1e-12
+    assert contains(result, reference())
+    assert result.lo <= result.value <= result.hi
+
+
+MULTI_D = [
+    ("exp(-x0**2-x1**2)", [(-1, 1), (-1, 1)], 1e-8,
+     lambda: (mpmath.sqrt(mp.pi) * mpmath.erf(1)) ** 2),
+    ("exp(x0*x1*x2)", [(0, 1)] * 3, 1e-8,
+     lambda: mpmath.nsum(lambda k: 1 / (mpmath.factorial(k) * (k + 1) ** 3), [0, mpmath.inf])),
+    ("sin(x0+x1)*cos(x2)", [(0, 2), (0, "1/3"), (-1, 1)], 1e-8,
+     lambda: (mpmath.sin(2) - mpmath.sin(mpmath.mpf(7) / 3) + mpmath.sin(mpmath.mpf(1) / 3))
+     * 2 * mpmath.sin(1)),
+    ("abs(x0-x1)", [(0, 1), (0, 1)], 1e-3, lambda: mpmath.mpf(1) / 3),
+]
+
+
+@pytest.mark.parametrize("f, box, tol, reference", MULTI_D, ids=[c[0] for c in MULTI_D])
+def test_box_enclosures_contain_reference(f, box, tol, reference):
+    result = integrate(f, box, tol=tol)
+    assert result.status == "ok"
+    assert result.hi - result.lo <= tol
+    assert contains(result, reference())
+
+
+def test_callables_and_variable_names():
+    one = integrate(lambda x: verinum.exp(-x * x), (0, 2), tol=1e-12)
+    assert contains(one, mpmath.sqrt(mp.pi) / 2 * mpmath.erf(2))
+    two = integrate(lambda x: x[0] * verinum.exp(x[1]), [(0, 1), (0, 1)], tol=1e-10)
+    assert contains(two, (mp.e - 1) / 2)
+    named = integrate("u*exp(v)", [(0, 1), (0, 1)], variables=["u", "v"], tol=1e-10)
+    assert contains(named, (mp.e - 1) / 2)
+    assert named.certificate.data["problem"]["variables"] == ["u", "v"]
+
+
+def test_relative_tolerance_is_for_the_total():
+    result = integrate("exp(x)", (0, 30), tol=0, rel_tol=1e-12)
+    truth = mpmath.exp(30) - 1
+    assert result.status == "ok" and contains(result, truth)
+    assert result.hi - result.lo <= 1e-12 * float(truth)
+    assert result.hi - result.lo > 1e-10  # an absolute 1e-10 is not what was asked
+
+
+def test_exact_endpoints():
+    decimal = integrate("x", (0, "0.1"), tol=1e-15)
+    binary = integrate("x", (0, 0.1), tol=1e-15)
+    assert decimal.certificate.data["problem"]["domain"] == [["0", "1/10"]]
+    assert binary.certificate.data["problem"]["domain"] == [["0", encode_exact(Fraction(0.1))]]
+    assert contains(decimal, mpmath.mpf(1) / 200)
+    assert contains(binary, mpmath.mpf(0.1) ** 2 / 2)
+
+
+@given(a=st.fractions(-4, 4, max_denominator=8).filter(lambda a: a != 0),
+       lo=st.fractions(-3, 3, max_denominator=12), width=st.fractions("1/64", 3, max_denominator=64))
+@settings(max_examples=20, deadline=None)
+def test_random_exponentials(a, lo, width):
+    hi = lo + width
+    result = integrate(f"exp({a.numerator}/{a.denominator}*x)", (str(lo), str(hi)), tol=1e-12,
+                       rel_tol=1e-12)
+    am, lom, him = (mpmath.mpf(q.numerator) / q.denominator for q in (a, lo, hi))
+    assert contains(result, (mpmath.exp(am * him) - mpmath.exp(am * lom)) / am)
+
+
+# -- budgets ----------------------------------------------------------------------------------
+def test_budget_returns_proven_enclosure_with_warning():
+    with pytest.warns(IntegrationBudgetWarning, match="not reached"):
+        result = integrate("exp(-x**2)", (-10, 10), tol=1e-12, max_pieces=3)
+    assert result.status == "budget" and result.pieces <= 3
+    assert contains(result, mpmath.sqrt(mp.pi) * mpmath.erf(10))
+    assert "max_pieces" in result.stats["budget"]
+
+
+def test_time_limit_is_a_budget():
+    with pytest.warns(IntegrationBudgetWarning):
+        result = integrate("abs(x0-x1)*exp(x0)", [(0, 1), (0, 1)], tol=1e-12, time_limit=0.2)
+    assert result.status == "budget"
+    assert contains(result, 3 * mp.e / 2 - mpmath.mpf(7) / 2)  # ∫ e^x (x² - x + 1/2) dx
+
+
+def test_progress_is_updated():
+    class Recorder:
+        def __init__(self):
+            self.lines, self.closed = [], False
+
+        def update(self, text):
+            self.lines.append(text)
+
+        def close(self):
+            self.closed = True
+
+    recorder = Recorder()
+    integrate("sqrt(x)", (0, 1), tol=1e-12, progress=recorder)
+    assert recorder.closed and recorder.lines and "pieces" in recorder.lines[-1]
+
+
+# -- errors -----------------------------------------------------------------------------------
+@pytest.mark.parametrize("domain, message", [
+    ((1, 0), "reversed"),
+    ((1, 1), "empty"),
+    ((0, math.inf), "improper"),
+    (("-inf", 0), "improper"),
+    ((math.nan, 1), "nan"),
+    ([(0, 1), (2, 2)], "empty"),
+])
+def test_bad_domains(domain, message):
+    with pytest.raises(InputError, match=message):
+        integrate("exp(x)", domain)
+
+
+@pytest.mark.parametrize("f, near", [
+    ("log(x)", "x = 0:"), ("1/(x-0.5)", "x = 0.5:"), ("1/(x-1/3)", "x = 1/3:"),
+])
+def test_unbounded_integrands_raise_quickly(f, near):
+    start = time.monotonic()
+    with pytest.raises(DomainError, match="not bounded near") as info:
+        integrate(f, (0, 1), tol=1e-10)
+    assert near in str(info.value)
+    assert time.monotonic() - start < 5
+
+
+def test_undefined_region_in_a_box_raises():
+    with pytest.raises(DomainError, match="sqrt"):
+        integrate("sqrt(1-x0**2-x1**2)", [(-1, 1), (-1, 1)], tol=1e-6)
+
+
+@pytest.mark.parametrize("options, message", [
+    ({"tol": -1}, "tol"), ({"tol": 0}, "positive"), ({"rel_tol": math.nan}, "rel_tol"),
+    ({"max_pieces": 0}, "max_pieces"), ({"time_limit": 0}, "time_limit"),
+    ({"backend": "gpu"}, "backend"),
+])
+def test_bad_options(options, message):
+    with pytest.raises(InputError, match=message):
+        integrate("x", (0, 1), **options)
+
+
+# -- certificates -----------------------------------------------------------------------------
+def _tiles_exactly(cert):
+    domain = [(decode_exact(lo), decode_exact(hi)) for lo, hi in cert["problem"]["domain"]]
+    volume = sum(math.prod(decode_exact(hi) - decode_exact(lo) for lo, hi in p["box"])
+                 for p in cert["evidence"]["pieces"])
+    return volume == math.prod(hi - lo for lo, hi in domain)
+
+
+@pytest.mark.parametrize("f, domain", [
+    ("exp(x)*sin(x)", (0, 1)), ("sqrt(x)", (0, 1)), ("abs(x-1/3)", (0, 1)),
+    ("exp(x)", ("1/3", 1)), ("1/(1+10000*x**2)", (-1, 1)),
+])
+def test_certificates_are_accepted(f, domain, tmp_path):
+    result = integrate(f, domain, tol=1e-12)
+    cert = result.certificate
+    claim = cert.data["claim"]
+    assert (decode_exact(claim["lower"]), decode_exact(claim["upper"])) == \
+        (Fraction(result.lo), Fraction(result.hi))
+    assert _tiles_exactly(cert.data)
+    verdict = check(str(cert.save(tmp_path / "integral.json")))
+    assert verdict.status == "accepted", verdict.message
+
+
+def test_box_certificate_is_accepted():
+    result = integrate("x0+2*x1", [(0, 1), (0, "1/3")], tol=1e-10)
+    assert contains(result, mpmath.mpf(1) / 6 + mpmath.mpf(1) / 9)
+    assert result.certificate.check().status == "accepted"
+
+
+def test_tampered_certificates_are_rejected():
+    data = json.loads(json.dumps(integrate("exp(x)*sin(x)", (0, 1), tol=1e-12).certificate.data))
+    data["claim"]["upper"] = encode_exact(Fraction(9, 10))  # the truth is 0.9093...
+    data["claim"]["lower"] = encode_exact(Fraction(8, 10))
+    assert check(data).status == "malformed"  # the seal no longer matches
+    del data["sha256"]
+    assert check(seal(data)).status == "rejected"

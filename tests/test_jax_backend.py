@@ -1,0 +1,200 @@
+"""Cross-checks of the JAX fast path against arb: every JAX bound must contain the arb value of f
+at sampled points of its box, and degree-0 widths must be close to arb's interval widths."""
+import math
+
+import numpy as np
+import pytest
+from flint import arb
+
+from verinum import jax_backend, rounding, tracing
+from verinum.arb_backend import range_eval
+from verinum.errors import DomainError, InputError
+
+pytestmark = pytest.mark.skipif(not jax_backend.available(),
+                                reason="JAX fast path switched off by its self-test")
+
+
+def expr(text, n):
+    return tracing.to_expression(text, n, True)[0]
+
+
+def arb_point(root, x):
+    """arb ball ends of f at the exact float point x, or None where f is undefined."""
+    try:
+        with rounding.precision():
+            lo, hi = range_eval(root, [(arb(float(p)), arb(float(p))) for p in x])
+    except (DomainError, ZeroDivisionError, ValueError):
+        return None
+    return lo, hi
+
+
+def arb_box(root, lo, hi):
+    with rounding.precision():
+        r = range_eval(root, [(arb(float(a)), arb(float(b))) for a, b in zip(lo, hi)])
+        return rounding.arb_lower(r[0]), rounding.arb_upper(r[1])
+
+
+def check_contains(root, lo, hi, lower, upper, rng, boxes=40, per_box=3):
+    """The JAX bound of each sampled box contains the arb value at corners/random points.
+    A failure is an arb enclosure (128 bits, width ~1e-38 relative) lying wholly outside."""
+    checked = 0
+    for b in rng.choice(len(lo), size=min(boxes, len(lo)), replace=False):
+        pts = [lo[b], hi[b]] + [rng.uniform(lo[b], hi[b]) for _ in range(per_box)]
+        for x in pts:
+            x = np.clip(x, lo[b], hi[b])
+            ref = arb_point(root, x)
+            if ref is None:
+                continue
+            assert not (ref[1] < arb(float(lower[b])) or ref[0] > arb(float(upper[b]))), \
+                (b, list(x), lower[b], upper[b], ref)
+            checked += 1
+    return checked
+
+
+# -- random expressions -----------------------------------------------------------------------------
+UNARY = ["exp", "log", "sqrt", "sin", "cos", "tan", "atan", "tanh", "erf", "sigmoid", "softplus",
+         "swish", "relu", "abs", "expm1", "log1p", "sinh", "cosh"]
+
+
+def random_expression(rng, n, depth):
+    if depth == 0 or rng.random() < 0.2:
+        if rng.random() < 0.25:
+            return str(rng.choice(["0.5", "2", "1/3", "3", "pi", "-1.25"]))
+        return f"x{rng.integers(n)}"
+    kind = rng.random()
+    if kind < 0.45:
+        return f"{rng.choice(UNARY)}({random_expression(rng, n, depth - 1)})"
+    if kind < 0.55:
+        return f"({random_expression(rng, n, depth - 1)})**{rng.choice([2, 3, -1, 4])}"
+    op = rng.choice(["+", "-", "*", "/", "max", "min"])
+    a, b = random_expression(rng, n, depth - 1), random_expression(rng, n, depth - 1)
+    return f"{op}({a}, {b})" if op in ("max", "min") else f"({a}){op}({b})"
+
+
+BOX_KINDS = {
+    "tiny": lambda rng, c: (c - abs(c) * 1e-13 - 1e-300, c + abs(c) * 1e-13 + 1e-300),
+    "small": lambda rng, c: (c - 1e-4, c + 1e-4),
+    "wide": lambda rng, c: (c - rng.uniform(0, 3, c.shape), c + rng.uniform(0, 3, c.shape)),
+    "point": lambda rng, c: (c, c),
+}
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_random_expressions_contain_arb_values(seed):
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 4))
+    text = random_expression(rng, n, 3)
+    root = expr(text, n)
+    centers = rng.uniform(-3, 3, size=(256, n))
+    for kind, make in BOX_KINDS.items():
+        lo, hi = make(rng, centers)
+        lower, upper = jax_backend.bound_boxes(root, lo, hi)
+        assert lower.shape == upper.shape == (256,)
+        assert np.all(lower <= upper), text
+        check_contains(root, lo, hi, lower, upper, rng, boxes=12)
+
+
+@pytest.mark.parametrize("op", UNARY)
+def test_each_function_on_its_domain(op):
+    rng = np.random.default_rng(abs(hash(op)) % 1000)
+    root = expr(f"{op}(x0)", 1)
+    c = np.concatenate([rng.uniform(-5, 5, 200), 10.0 ** rng.uniform(-300, 2.8, 56)])[:, None]
+    w = 10.0 ** rng.uniform(-15, 0, size=(256, 1)) * np.abs(c)
+    lo, hi = c - w * rng.integers(0, 2, (256, 1)), c + w
+    lower, upper = jax_backend.bound_boxes(root, lo, hi)
+    assert check_contains(root, lo, hi, lower, upper, rng, boxes=60) > 50
+    # widths close to arb's interval evaluation (the same method at 128 bits)
+    for b in range(0, 256, 16):
+        try:
+            alo, ahi = arb_box(root, lo[b], hi[b])
+        except DomainError:
+            continue
+        scale = max(abs(alo), abs(ahi))
+        assert upper[b] - lower[b] <= 1.01 * (ahi - alo) + 2.0 ** -36 * (scale + 1), \
+            (op, lo[b], hi[b], (lower[b], upper[b]), (alo, ahi))
+
+
+def test_width_close_to_arb_on_multivariate_expressions():
+    rng = np.random.default_rng(3)
+    root = expr("exp(-x0**2)*sin(3*x1) + log(1 + x0**2) - x0*x1/(2 + cos(x1))", 2)
+    c = rng.uniform(-2, 2, size=(128, 2))
+    w = 10.0 ** rng.uniform(-6, 0, size=(128, 1))
+    lo, hi = c - w, c + w
+    lower, upper = jax_backend.bound_boxes(root, lo, hi)
+    check_contains(root, lo, hi, lower, upper, rng)
+    ratios = []
+    for b in range(0, 128, 8):
+        alo, ahi = arb_box(root, lo[b], hi[b])
+        ratios.append((upper[b] - lower[b]) / (ahi - alo))
+    assert max(ratios) < 1.01 and min(ratios) > 0.99
+
+
+def test_batch_sizes_from_1_to_5000():
+    rng = np.random.default_rng(11)
+    root = expr("x0*exp(x1) - sin(x0*x1)", 2)
+    for size in (1, 5, 1000, 5000):
+        c = rng.uniform(-2, 2, size=(size, 2))
+        lower, upper = jax_backend.bound_boxes(root, c - 0.01, c + 0.01)
+        assert lower.shape == (size,)
+        check_contains(root, c - 0.01, c + 0.01, lower, upper, rng, boxes=10)
+
+
+def test_extreme_arguments():
+    rng = np.random.default_rng(5)
+    cases = [
+        ("exp(x0)", [[709.7, 709.78], [709.78, 709.79], [-745.2, -744.0], [700.0, 800.0]]),
+        ("sin(x0)", [[1e22, 1e22], [6381956970095103 * 2.0 ** 797] * 2, [1e300, 1e300],
+                     [2.0 ** 60, 2.0 ** 60 + 2 ** 8]]),
+        ("cos(x0)", [[1e22, 1e22], [6381956970095103 * 2.0 ** 797] * 2, [355.0, 355.0]]),
+        ("x0*1e300", [[1e-310, 2e-310], [-3e-310, -1e-320], [0.0, 5e-324]]),
+        ("x0*x0*1e-300", [[1e-10, 1e-9], [-1e-150, 1e-150]]),
+        ("log(x0)", [[2.3e-308, 2.4e-308], [1 - 2 ** -52, 1 + 2 ** -52], [1e308, 1.7e308]]),
+        ("sqrt(x0)", [[2.3e-308, 1e-300], [0.0, 1e-320]]),
+        ("1/x0", [[1e-300, 1e-299], [-1e308, -1e307]]),
+    ]
+    for text, boxes in cases:
+        root = expr(text, 1)
+        lo, hi = np.array(boxes)[:, :1], np.array(boxes)[:, 1:]
+        lower, upper = jax_backend.bound_boxes(root, lo, hi)
+        assert check_contains(root, lo, hi, lower, upper, rng, per_box=4) > 0, text
+    # sin at a huge point is still a tight bound (not [-1, 1])
+    lower, upper = jax_backend.bound_boxes(expr("sin(x0)", 1), np.array([[1e22]]),
+                                           np.array([[1e22]]))
+    assert upper[0] - lower[0] < 1e-10
+
+
+def test_undefined_or_unbounded_boxes_give_the_whole_line():
+    lower, upper = jax_backend.bound_boxes(expr("log(x0) + 1/x1", 2),
+                                           np.array([[-1.0, 1.0], [1.0, -1.0], [1.0, 1.0]]),
+                                           np.array([[1.0, 2.0], [2.0, 1.0], [2.0, 2.0]]))
+    assert list(lower[:2]) == [-math.inf] * 2 and list(upper[:2]) == [math.inf] * 2
+    assert math.isfinite(lower[2]) and math.isfinite(upper[2])
+
+
+@pytest.mark.parametrize("text,n", [("exp(-x0**2)*sin(3*x0)", 1),
+                                    ("x0*x1 - log(1 + x0**2) + sqrt(x1) + relu(x0 - 0.5)", 2)])
+def test_taylor_forms_are_sound_and_tighter(text, n):
+    rng = np.random.default_rng(9)
+    root = expr(text, n)
+    c = rng.uniform(0.2, 2, size=(256, n))
+    w = 10.0 ** rng.uniform(-3, -0.7, size=(256, 1))
+    lo, hi = c - w, c + w
+    widths = []
+    for degree in (0, 1, 2):
+        lower, upper = jax_backend.bound_boxes(root, lo, hi, degree)
+        check_contains(root, lo, hi, lower, upper, rng, boxes=25)
+        widths.append(np.median(upper - lower))
+    assert widths[1] <= widths[0] and widths[2] <= widths[1]
+    assert widths[2] < 0.9 * widths[0]
+
+
+def test_bad_input_is_rejected():
+    root = expr("x0 + x1", 2)
+    with pytest.raises(InputError, match="NaN"):
+        jax_backend.bound_boxes(root, np.array([[0.0, np.nan]]), np.array([[1.0, 1.0]]))
+    with pytest.raises(InputError, match="reversed"):
+        jax_backend.bound_boxes(root, np.array([[2.0, 0.0]]), np.array([[1.0, 1.0]]))
+    with pytest.raises(InputError, match="degree"):
+        jax_backend.bound_boxes(root, np.zeros((1, 2)), np.ones((1, 2)), degree=3)
+    with pytest.raises(InputError, match="2 variables"):
+        jax_backend.bound_boxes(root, np.zeros((1, 1)), np.ones((1, 1)))

@@ -1,0 +1,399 @@
+"""`integrate`: verified integrals over intervals and boxes, with certificates.
+
+Guarantee: the returned `enclosure` contains the exact integral of f over the domain (the domain
+ends are exact numbers). It is proven with arb: the domain is cut into pieces, each piece's
+integral is enclosed (`verinum.integrate_pieces`), and the enclosures are summed with outward
+rounding. The tolerance is for the total: status "ok" means the enclosure's width is at most
+max(tol, rel_tol·|integral|); "budget" means a budget ran out first (a warning is issued) and
+the enclosure is still proven. A piece on which f cannot be bounded at all is cut until it is
+tiny, then a DomainError names the spot.
+"""
+import heapq
+import itertools
+import math
+import time
+import warnings
+from fractions import Fraction
+
+from . import balls, rounding, tracing
+from .certificate_format import encode_exact
+from .errors import DomainError, InputError, UnsupportedOperationError
+from .integrate_pieces import (
+    MAX_LENGTH, CannotBound, dyadic_inside, gauss_piece, range_piece, series_context,
+    series_piece, taylor_piece, volume,
+)
+from .interval import Interval
+from .taylor import parse_region
+
+START_LENGTH = 12          # first 1-D series length; raised (×2) while coefficients still decay
+FALLBACK_DEGREE = 2        # n-D Taylor model degree on pieces where f has no series
+GOAL_FRACTION = 0.75       # refine until the proven width ≤ this fraction of the tolerance
+CLAIM_SLACK = Fraction(1, 8)  # the claim adds this fraction of the proven width on each side
+TINY = Fraction(1, 2 ** 40)   # a failing piece this small (relative to the domain) is an error
+MAX_FAILING = 256          # more failing pieces than this at once is an error too
+
+
+class IntegrationBudgetWarning(RuntimeWarning):
+    """The tolerance was not reached within the budget; the enclosure is still proven."""
+
+
+class IntegralResult:
+    """Result of `integrate`.
+
+    enclosure: an `Interval` containing the exact integral; lo, hi: its ends; value: a float
+    inside it; status: "ok" or "budget"; pieces: number of pieces; stats: a dict of counters;
+    certificate: a `verinum.certificate.Certificate` of kind "integral" (built on first use)."""
+
+    def __init__(self, enclosure, value, status, pieces, stats, certificate_parts):
+        self.enclosure, self.value, self.status = enclosure, value, status
+        self.lo, self.hi = enclosure.lo, enclosure.hi
+        self.pieces, self.stats = len(pieces), stats
+        self._piece_list, self._parts, self._certificate = pieces, certificate_parts, None
+
+    @property
+    def width(self):
+        return self.enclosure.width
+
+    @property
+    def certificate(self):
+        if self._certificate is None:
+            self._certificate = _build_certificate(self._piece_list, *self._parts)
+        return self._certificate
+
+    def __repr__(self):
+        return (f"IntegralResult({self.enclosure}, status={self.status!r}, "
+                f"pieces={self.pieces}, width={self.width:.3g})")
+
+
+class _Piece:
+    """A box of the subdivision and what is proven about it (enclosure is None: no bound)."""
+
+    __slots__ = ("box", "center", "degree", "length", "enclosure", "failure", "width")
+
+    def __init__(self, box, length):
+        self.box, self.length = box, length
+        self.center = [dyadic_inside(lo, hi) for lo, hi in box]
+        self.degree, self.enclosure, self.failure, self.width = 0, None, None, math.inf
+
+
+def integrate(f, domain, *, tol=1e-10, rel_tol=None, max_pieces=20000, time_limit=None,
+              variables=None, backend="auto", progress=None):
+    """A proven enclosure of the integral of f over `domain`.
+
+    f: a callable (1-D: scalar argument; n-D: vector argument x[0], x[1], ...) or an expression
+    string such as "exp(-x**2)" (n-D: x0, x1, ... or `variables=[...]` names).
+    domain: (a, b) in 1-D or a list of (lo, hi) pairs (a box). Ends are exact: ints, strings
+    such as "1/3" or "0.1" (= 1/10), floats as their exact binary value. Must be finite.
+    tol, rel_tol: target width of the enclosure of the total: max(tol, rel_tol·|integral|).
+    max_pieces, time_limit (seconds): budgets; when one runs out the best proven enclosure is
+    returned with status "budget" and a warning.
+    backend: "auto" | "arb" | "jax"; every proven fact comes from arb whatever the choice.
+    progress: a verinum.progress.Progress (or None), updated with width and piece count.
+    Raises InputError (bad domain or options), DomainError (f cannot be bounded somewhere on
+    the domain: undefined, unbounded, or an improper integral).
+    """
+    started = time.monotonic()
+    box, vector = _parse_domain(domain)
+    tol, rel_tol = _parse_tolerances(tol, rel_tol)
+    _check_budgets(max_pieces, time_limit)
+    _check_backend(backend)
+    root, names = tracing.to_expression(f, len(box), vector, variables)
+    refiner = _Refiner(root, box, names)
+    try:
+        with series_context():
+            status, reason = refiner.run(tol, rel_tol, max_pieces, time_limit, started, progress)
+            total = refiner.total()
+            lower, upper = rounding.arb_lower_exact(total), rounding.arb_upper_exact(total)
+    finally:
+        if progress is not None:
+            progress.close()
+    claim_lo, claim_hi = _claim(lower, upper)
+    enclosure = Interval._raw(rounding.down(claim_lo), rounding.up(claim_hi))
+    target = max(tol, rel_tol * _magnitude_min(lower, upper))
+    if status == "ok" and not enclosure.width <= target:
+        status, reason = "budget", "tol is below the float resolution at this magnitude"
+    pieces = refiner.pieces()
+    stats = {
+        "evaluations": refiner.evaluations,
+        "max_degree": max(p.degree for p in pieces),
+        "proven_width": rounding.up(upper - lower),
+        "target_width": target,
+        "seconds": time.monotonic() - started,
+        "budget": reason,
+        "backend": "arb",
+    }
+    if status != "ok":
+        warnings.warn(f"integrate: tolerance {target:.3g} not reached ({reason}); returning the "
+                      f"proven enclosure {enclosure} of width {enclosure.width:.3g}",
+                      IntegrationBudgetWarning, stacklevel=2)
+    value = min(max(_nearest_float((lower + upper) / 2), enclosure.lo), enclosure.hi)
+    parts = (root, names, box, claim_lo, claim_hi)
+    return IntegralResult(enclosure, value, status, pieces, stats, parts)
+
+
+class _Refiner:
+    """Adaptive subdivision with a global error budget: the widest piece is refined first."""
+
+    def __init__(self, root, box, names):
+        self.root, self.domain, self.names = root, box, names
+        self.dim = len(box)
+        self.heap, self.counter, self.evaluations, self.failing = [], 0, 0, 0
+        self.sum_widths = 0.0
+        self.min_width = max(hi - lo for lo, hi in box) * TINY
+        self.volume = volume(box)
+        self.goal = 0.0  # the current target width of the total (set by run)
+
+    def run(self, tol, rel_tol, max_pieces, time_limit, started, progress):
+        """Refine until the proven width meets the goal or a budget runs out: (status, why)."""
+        magnitude = 0.0  # a lower bound on |integral|, refreshed whenever the total is summed
+        check_below = math.inf  # after a failed exact check, wait until the widths halve
+        self.goal = GOAL_FRACTION * tol
+        self._push(self._evaluate(_Piece(self.domain, START_LENGTH)))
+        for step in itertools.count():
+            goal = self.goal = GOAL_FRACTION * max(tol, rel_tol * magnitude)
+            due = self.sum_widths <= min(2 * goal, check_below) or (rel_tol and step % 64 == 0)
+            if due and not self.failing:
+                total = self.total()
+                lower, upper = rounding.arb_lower(total), rounding.arb_upper(total)
+                magnitude = 0.0 if lower <= 0 <= upper else min(abs(lower), abs(upper))
+                # 2^-100 relative is below anything a float can show: no use going further
+                goal = self.goal = GOAL_FRACTION * max(tol, rel_tol * magnitude,
+                                                       magnitude * 2.0 ** -100)
+                if rounding.arb_upper(total.rad()) * 2 <= goal:
+                    return "ok", None
+                self.sum_widths = math.fsum(p.width for _, _, p in self.heap)  # no drift
+                check_below = self.sum_widths / 2
+            if progress is not None:
+                progress.update(f"integrate: width {self.sum_widths:.3g}, "
+                                f"{len(self.heap)} pieces")
+            if len(self.heap) >= max_pieces:
+                return self._out_of_budget(f"max_pieces={max_pieces} reached")
+            if time_limit is not None and time.monotonic() - started > time_limit:
+                return self._out_of_budget(f"time_limit={time_limit} s reached")
+            self._refine(self._pop())
+
+    def _out_of_budget(self, reason):
+        failing = [p for _, _, p in self.heap if p.enclosure is None]
+        if failing:
+            raise self._domain_error(failing[0])
+        return "budget", reason
+
+    def total(self):
+        """The exact arb sum of the piece enclosures (outward rounded)."""
+        from flint import arb
+        total = arb(0)
+        for _, _, piece in self.heap:
+            total += piece.enclosure
+        return total
+
+    def pieces(self):
+        return [p for _, _, p in self.heap]
+
+    # -- one piece -----------------------------------------------------------------------
+    def _evaluate(self, piece):
+        self.evaluations += 1
+        try:
+            if self.dim == 1:
+                (lo, hi), = piece.box
+                piece.enclosure, piece.degree = series_piece(self.root, lo, hi, piece.center[0],
+                                                             piece.length)
+            else:
+                by_range = range_piece(self.root, piece.box)
+                share = self.goal * float(volume(piece.box) / self.volume)
+                try:
+                    enclosure, nodes = gauss_piece(self.root, piece.box, share)
+                    piece.enclosure, piece.degree = balls.intersect(enclosure, by_range), 2 * nodes - 1
+                except CannotBound:  # a kink or boundary inside: low-degree Taylor model
+                    piece.degree = FALLBACK_DEGREE
+                    piece.enclosure = taylor_piece(self.root, piece.box, piece.center,
+                                                   FALLBACK_DEGREE)
+        except CannotBound:
+            try:
+                piece.enclosure, piece.degree = range_piece(self.root, piece.box), 0
+            except CannotBound as err:
+                piece.enclosure, piece.failure = None, str(err)
+        piece.width = math.inf if piece.enclosure is None else \
+            rounding.arb_upper(piece.enclosure.rad()) * 2
+        return piece
+
+    def _refine(self, piece):
+        if piece.enclosure is None:
+            self.failing -= 1
+            if max(hi - lo for lo, hi in piece.box) <= self.min_width:
+                raise self._domain_error(piece)
+        elif self.dim == 1 and piece.degree == piece.length and piece.length < MAX_LENGTH:
+            piece.length = min(2 * piece.length, MAX_LENGTH)  # still converging: go higher
+            self._push(self._evaluate(piece))
+            return
+        for half in _bisect(piece.box):
+            self._push(self._evaluate(_Piece(half, piece.length)))
+        if self.failing > MAX_FAILING:
+            raise self._domain_error(next(p for _, _, p in self.heap if p.enclosure is None))
+
+    def _push(self, piece):
+        if piece.enclosure is None:
+            self.failing += 1
+        else:
+            self.sum_widths += piece.width
+        self.counter += 1
+        heapq.heappush(self.heap, (-piece.width, self.counter, piece))
+
+    def _pop(self):
+        _, _, piece = heapq.heappop(self.heap)
+        if piece.enclosure is not None:
+            self.sum_widths -= piece.width
+        return piece
+
+    def _domain_error(self, piece):
+        where = ", ".join(f"{name} = {_simple_number(lo, hi)}"
+                          for name, (lo, hi) in zip(self.names, piece.box))
+        region = " x ".join(f"[{_show(lo)}, {_show(hi)}]" for lo, hi in piece.box)
+        return DomainError(f"integrand is not bounded near {where}: {piece.failure} on {region}. "
+                           "It may be undefined or unbounded there (improper integrals are not "
+                           "supported); split the domain there or change variables.")
+
+
+def _bisect(box):
+    """Two halves of the box along its widest dimension, split at a short dyadic."""
+    k = max(range(len(box)), key=lambda j: box[j][1] - box[j][0])
+    lo, hi = box[k]
+    p = dyadic_inside(lo, hi)
+    return [box[:k] + [(lo, p)] + box[k + 1:], box[:k] + [(p, hi)] + box[k + 1:]]
+
+
+def _claim(lower, upper):
+    """The published claim: the proven [lower, upper] widened by a little slack (so that an
+    independent checker with slightly different rounding can re-prove it), ends as floats."""
+    slack = (upper - lower) * CLAIM_SLACK + max(abs(lower), abs(upper)) * Fraction(1, 2 ** 80)
+    lo, hi = lower - slack, upper + slack
+    lo_f, hi_f = rounding.down(lo), rounding.up(hi)
+    return (Fraction(lo_f) if math.isfinite(lo_f) else lo,
+            Fraction(hi_f) if math.isfinite(hi_f) else hi)
+
+
+def _magnitude_min(lower, upper):
+    if lower <= 0 <= upper:
+        return 0.0
+    return rounding.down(min(abs(lower), abs(upper)))
+
+
+def _nearest_float(q):
+    try:
+        return float(q)  # a display value only; it is clamped into the proven enclosure
+    except OverflowError:
+        return math.inf if q > 0 else -math.inf
+
+
+def _build_certificate(pieces, root, names, domain, claim_lo, claim_hi):
+    from .certificate import Certificate
+    evidence = []
+    with rounding.precision():  # the ends of the balls as computed, not rounded to 53 bits
+        for piece in sorted(pieces, key=lambda p: p.box):
+            evidence.append({
+                "box": [[encode_exact(lo), encode_exact(hi)] for lo, hi in piece.box],
+                "enclosure": [encode_exact(rounding.arb_lower_exact(piece.enclosure)),
+                              encode_exact(rounding.arb_upper_exact(piece.enclosure))],
+                "degree": piece.degree,
+                "center": [encode_exact(c) for c in piece.center],
+            })
+    return Certificate.build("integral", root, names, domain, claim_lo, claim_hi,
+                             {"pieces": evidence})
+
+
+# -- input checks ------------------------------------------------------------------------------
+_INFINITE_WORDS = {"inf", "+inf", "-inf", "infinity", "+infinity", "-infinity", "oo", "-oo"}
+
+
+def _parse_domain(domain):
+    for value in _leaves(domain):
+        if isinstance(value, str) and value.strip().lower() in _INFINITE_WORDS or \
+                _is_infinite_number(value):
+            raise InputError(f"domain: endpoint {value!r} is infinite; improper integrals over "
+                             "infinite ranges are not supported yet (truncate the domain and "
+                             "bound the tail yourself)")
+    box, vector = parse_region(domain, "domain")
+    for i, (lo, hi) in enumerate(box):
+        if lo == hi:
+            raise InputError(f"domain: dimension {i} is empty (lower end = upper end = {lo})")
+    return box, vector
+
+
+def _leaves(value):
+    if isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _leaves(item)
+    else:
+        yield value
+
+
+def _is_infinite_number(value):
+    if isinstance(value, (str, int, Fraction)):
+        return False
+    try:
+        return math.isinf(float(value))
+    except (TypeError, ValueError, OverflowError):
+        return False
+
+
+def _parse_tolerances(tol, rel_tol):
+    def check(value, name):
+        if value is None:
+            return 0.0
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or \
+                not math.isfinite(value) or value < 0:
+            raise InputError(f"{name} must be a finite number >= 0, got {value!r}")
+        return float(value)
+    tol, rel_tol = check(tol, "tol"), check(rel_tol, "rel_tol")
+    if tol == 0 and rel_tol == 0:
+        raise InputError("give a positive tol or rel_tol (the target width of the enclosure)")
+    return tol, rel_tol
+
+
+def _check_budgets(max_pieces, time_limit):
+    if isinstance(max_pieces, bool) or not isinstance(max_pieces, int) or max_pieces < 1:
+        raise InputError(f"max_pieces must be an integer >= 1, got {max_pieces!r}")
+    if time_limit is not None and (isinstance(time_limit, bool) or
+                                   not isinstance(time_limit, (int, float)) or
+                                   not time_limit > 0):
+        raise InputError(f"time_limit must be a number of seconds > 0 or None, got "
+                         f"{time_limit!r}")
+
+
+def _check_backend(backend):
+    if backend not in ("auto", "arb", "jax"):
+        raise InputError(f"backend must be 'auto', 'arb' or 'jax', got {backend!r}")
+    if backend == "jax":
+        try:
+            from . import jax_backend  # noqa: F401
+        except ImportError:
+            raise UnsupportedOperationError("backend='jax' needs verinum.jax_backend, which is "
+                                            "not available; use backend='arb'") from None
+
+
+# -- messages -----------------------------------------------------------------------------------
+def _simple_number(lo, hi):
+    """The simplest rational in [lo, hi], shown briefly (for error messages)."""
+    if lo <= 0 <= hi:
+        return "0"
+    q = _simplest(lo, hi, 40) if lo > 0 else -_simplest(-hi, -lo, 40)
+    return _show(q if q is not None else (lo + hi) / 2)
+
+
+def _simplest(lo, hi, depth):
+    """The rational with the smallest denominator in [lo, hi] (0 < lo ≤ hi), by continued
+    fractions; None when it needs more than `depth` terms."""
+    whole = math.floor(lo)
+    if whole == lo or whole + 1 <= hi:
+        return Fraction(whole if whole == lo else whole + 1)
+    if depth == 0:
+        return None
+    rest = _simplest(1 / (hi - whole), 1 / (lo - whole), depth - 1)
+    return None if rest is None else whole + 1 / rest
+
+
+def _show(q):
+    if q.denominator == 1:
+        return str(q.numerator)
+    if Fraction(float(q)) == q:
+        return repr(float(q))
+    return f"{q.numerator}/{q.denominator}" if q.denominator < 10 ** 6 else "~" + repr(float(q))
