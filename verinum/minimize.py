@@ -113,7 +113,7 @@ def _jax_screen(backend, root):
         if backend == "jax":
             raise InputError("backend='jax' was requested but verinum.jax_backend is not available")
         return None
-    return lambda lo, hi: jax_backend.bound_boxes(root, lo, hi)
+    return lambda lo, hi: jax_backend.bound_boxes(root, lo, hi, degree=2)
 
 
 def minimize(f, box, *, tol=1e-6, rel_tol=None, max_boxes=200_000, time_limit=None,
@@ -395,10 +395,10 @@ class _Solver:
             import numpy as np
             lo = np.array([[rounding.down(a) for a, _ in c.box] for c in children])
             hi = np.array([[rounding.up(b) for _, b in c.box] for c in children])
-            try:
+            try:  # arb's Taylor bound only where the JAX bound says the box can be closed
                 lower, _ = self.screen(lo, hi)
                 cut = float(self.threshold())
-                use_taylor = [not (float(v) > cut) for v in lower]  # jax: cheap arb bounds do
+                use_taylor = [float(v) >= cut for v in lower]
             except Exception:  # noqa: BLE001 -- the screen is a heuristic
                 pass
         for child, taylor in zip(children, use_taylor):

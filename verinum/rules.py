@@ -111,28 +111,36 @@ class Rule:
         """Union over sub-intervals P of [lo, hi] of an enclosure of R_k(P).
 
         P near y0: R_k(y) is a weighted mean of φ^(k)/k! over [y0, y] ⊂ hull(P, y0) (Lagrange).
-        Otherwise the numerator N = φ − T_{k−1} is bounded by the mean-value form
-        N(m) + N'(P)·(P − m) at the centre m, and divided by (P − y0)^k, which is bounded away
-        from 0 there. Sharp up to O(|P|²), where AutoBound needs the monotone case."""
-        out = None
+        Otherwise the numerator N = φ − T_{k−1} is bounded by its second-order Taylor form
+        N(m) + N'(m)·(P − m) + N''(P)/2·(P − m)² at the centre m, and divided by (P − y0)^k,
+        which is bounded away from 0 there; and R itself by its centred form
+        R(m) + R'(P)·(P − m). Sharp up to O(|P|²) where AutoBound needs monotone derivatives."""
+        out, a_k = None, self.taylor_at(y0, k + 1)[k]
         for piece in _cover(lo, hi, _PIECES):
             lo_p, hi_p = balls.ends(piece)
-            if not (hi_p < y0 - (hi_p - lo_p) or lo_p > y0 + (hi_p - lo_p)):
-                # y0 in or near P: R_k(y) = a_k + (y − y0)·R_{k+1}(y), and R_{k+1}(y) is a mean
-                # of φ^(k+1)/(k+1)! over [y0, y] ⊂ H = hull(P, y0) (Lagrange), as is R_k(y)
-                near = balls.span(piece, y0)
-                a_k = self.taylor_at(y0, k + 1)[k]
-                over = _coefficients_over(self, near, k + 2)
-                enc = balls.intersect(over[k], a_k + (piece - y0) * over[k + 1])
-            else:
+            # R_k(y) = a_k + (y − y0)·R_{k+1}(y), and R_{k+1}(y) is a mean of φ^(k+1)/(k+1)!
+            # over [y0, y] ⊂ H = hull(P, y0) (Lagrange), as is R_k(y) of φ^(k)/k!
+            hull = _coefficients_over(self, balls.span(piece, y0), k + 2)
+            enc = balls.intersect(hull[k], a_k + (piece - y0) * hull[k + 1])
+            if hi_p < y0 - (hi_p - lo_p) or lo_p > y0 + (hi_p - lo_p):  # P away from y0
                 m = arb(piece.mid())
-                d_piece = piece - y0
-                n_mid = self.point(m) - _horner(coeffs, m - y0)
-                slope = _coefficient_over(self, piece, 1) - _horner(
-                    [i * c for i, c in enumerate(coeffs)][1:], d_piece)
-                numerator = n_mid + slope * (piece - m)
-                lo_d, hi_d = balls.ends(d_piece)
-                enc = numerator / balls.to_ball(balls.r_power((lo_d, hi_d), k))
+                d_piece, d_mid = piece - y0, m - y0
+                at_m = self.taylor_at(m, 2)
+                n_mid = at_m[0] - _horner(coeffs, d_mid)
+                n1_mid = at_m[1] - _horner([i * c for i, c in enumerate(coeffs)][1:], d_mid)
+                over = _coefficients_over(self, piece, 3)
+                n1 = over[1] - _horner([i * c for i, c in enumerate(coeffs)][1:], d_piece)
+                n2 = over[2] - _horner(
+                    [math.comb(i, 2) * c for i, c in enumerate(coeffs)][2:], d_piece)
+                offset = balls.ends(piece - m)
+                numerator = (n_mid + n1_mid * balls.to_ball(offset)
+                             + n2 * balls.to_ball(balls.r_power(offset, 2)))
+                d_range = balls.ends(d_piece)
+                direct = numerator / balls.to_ball(balls.r_power(d_range, k))
+                # centred form of R itself: R(m) + R'(P)(P − m), R' = (N'·d − k·N)/d^(k+1)
+                slope = (n1 * d_piece - k * numerator) / balls.to_ball(balls.r_power(d_range, k + 1))
+                centred = n_mid / balls.ipow(d_mid, k) + slope * balls.to_ball(offset)
+                enc = balls.intersect(enc, balls.intersect(direct, centred))
             out = enc if out is None else out.union(enc)
         return out
 
@@ -430,6 +438,9 @@ class Tanh(Rule):
         return y.tanh()
 
     def series(self, s):
+        if not s[0].is_exact():  # over a ball: the ODE tanh' = 1 − tanh² (tight)
+            lo, hi = balls.ends(s[0])
+            return _ode_series(s, balls.span(lo.tanh(), hi.tanh()), _tanh_derivative)
         if s[0] >= 0:
             return 1 - 2 / ((2 * s).exp() + 1)
         return 2 / ((-2 * s).exp() + 1) - 1  # exp of the negative side: no overflow
@@ -462,6 +473,11 @@ class Softplus(Rule):
         return y.max(arb(0)) + (-abs(y)).exp().log1p()
 
     def series(self, s):
+        if not s[0].is_exact():  # over a ball: softplus' = sigmoid
+            sig = series_coefficients(_sigmoid_series(s), s.prec)
+            lo, hi = balls.ends(s[0])
+            return _ode_series(s, balls.span(self.point(lo), self.point(hi)),
+                               lambda u, n: sig[:n + 1])
         if s[0] >= 0:
             return s + (1 + (-s).exp()).log()
         return (1 + s.exp()).log()
@@ -506,12 +522,47 @@ class Abs(Rule):
         return [abs(y0), slope] + zeros
 
 
+def _ode_series(s, u0, derivative):
+    """The series of u(s) from u(s_0) = u0 and u' = derivative(u)·s', coefficient by coefficient:
+    (n+1)·u_{n+1} = Σ_{j≤n} g_j·(n−j+1)·s_{n−j+1} with g = derivative(u) (truncated series).
+    Over a wide ball this avoids the exp/division dependency blow-up of closed formulas."""
+    length = s.prec
+    sc = series_coefficients(s, length)
+    u = [u0]
+    for n in range(length - 1):
+        g = derivative(u, n)
+        u.append(sum((g[j] * (n - j + 1) * sc[n - j + 1] for j in range(n + 1)), arb(0)) / (n + 1))
+    return arb_series(u, prec=length)
+
+
+def _square_coefficients(u, n):
+    """Coefficients 0..n of the series u·u."""
+    return [sum((u[i] * u[m - i] for i in range(m + 1)), arb(0)) for m in range(n + 1)]
+
+
+def _tanh_derivative(u, n):  # tanh' = 1 − tanh²
+    sq = _square_coefficients(u, n)
+    return [(1 if m == 0 else 0) - sq[m] for m in range(n + 1)]
+
+
+def _sigmoid_derivative(u, n):  # σ' = σ − σ²
+    sq = _square_coefficients(u, n)
+    return [u[m] - sq[m] for m in range(n + 1)]
+
+
+def _sigmoid_point(y):
+    return 1 / (1 + (-y).exp()) if y >= 0 else y.exp() / (1 + y.exp())
+
+
 def _sigmoid_series(s):
-    """1/(1 + e^−s), written so that exp is only taken of the non-positive side."""
-    if s[0] >= 0:
-        return 1 / (1 + (-s).exp())
-    e = s.exp()
-    return e / (1 + e)
+    """sigmoid as a series: closed form at a point, the ODE σ' = σ(1 − σ) over a ball."""
+    if s[0].is_exact():
+        if s[0] >= 0:
+            return 1 / (1 + (-s).exp())
+        e = s.exp()
+        return e / (1 + e)
+    lo, hi = balls.ends(s[0])
+    return _ode_series(s, balls.span(_sigmoid_point(lo), _sigmoid_point(hi)), _sigmoid_derivative)
 
 
 class Relu(Abs):
