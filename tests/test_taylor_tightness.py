@@ -63,7 +63,7 @@ AUTOBOUND_DEGREE_2 = [
 
 
 @pytest.mark.parametrize("f, x0, region, autobound", AUTOBOUND_DEGREE_2,
-                         ids=[case[0] if isinstance(case, tuple) else case.values[0]
+                         ids=[(case.values if hasattr(case, "marks") else case)[0]
                               for case in AUTOBOUND_DEGREE_2])
 def test_at_least_as_tight_as_autobound(f, x0, region, autobound):
     top = taylor_bounds(f, x0, region, 2).remainder
