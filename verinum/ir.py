@@ -110,7 +110,23 @@ def apply(op, *args):
         raise UnsupportedOperationError(f"unsupported operation {op!r}")
     if len(args) != arity:
         raise TracingError(f"{op} takes {arity} argument(s), got {len(args)}")
-    return Node(op, [as_node(a) for a in args])
+    nodes = [as_node(a) for a in args]
+    if op in _EXACT_FOLD and all(n.op == "const" for n in nodes):
+        return _fold(op, *(n.literal for n in nodes))
+    return Node(op, nodes)
+
+
+_EXACT_FOLD = ("neg", "add", "sub", "mul", "div")
+
+
+def _fold(op, a, b=None):
+    """Rational arithmetic on constants is done exactly ("1/3" is the number one third)."""
+    if op == "div" and b == 0:
+        from .errors import DomainError
+        raise DomainError("division by the constant 0", "div")
+    value = {"neg": lambda: -a, "add": lambda: a + b, "sub": lambda: a - b,
+             "mul": lambda: a * b, "div": lambda: a / b}[op]()
+    return Node("const", (), value)
 
 
 def power(base, exponent):
@@ -118,6 +134,9 @@ def power(base, exponent):
     if not isinstance(exponent, Node):
         from .rounding import exact
         q = exact(exponent, "exponent")
+        if isinstance(base, Node) and base.op == "const" and q.denominator == 1 and \
+                (base.literal != 0 or q >= 0):
+            return Node("const", (), base.literal ** int(q))
         if q.denominator == 1:
             return Node("powi", [as_node(base)], int(q))
         if q == Fraction(1, 2):

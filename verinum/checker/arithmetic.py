@@ -308,7 +308,9 @@ class Ranges:
     @staticmethod
     def pow(a, b):
         if not a[0] > 0:
-            raise CannotBound("pow with a base that may be <= 0")
+            if a[0] >= 0 and b[0] > 0 and a[1] > 0:  # 0^b = 0 for b > 0; t^b increases in t
+                return arb(0), Ranges.exp(Ranges.mul(b, Ranges.log((a[1], a[1]))))[1]
+            raise CannotBound("pow with a base that may be <= 0 (and an exponent not > 0)")
         return Ranges.exp(Ranges.mul(b, Ranges.log(a)))
 
     @staticmethod
