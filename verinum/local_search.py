@@ -38,12 +38,12 @@ def _softplus(y):
     return max(y, 0.0) + math.log1p(math.exp(-abs(y)))
 
 
-def _pow(a, b):
-    return a ** b if a > 0 else math.inf
+def _pow(a, b):  # pow(a, b) = exp(b·log a) for a > 0, and pow(0, b) = 0 for b > 0
+    return a ** b if a > 0 else 0.0 if a == 0 and b > 0 else math.inf
 
 
 def _npow(a, b):
-    return np.where(a > 0, np.abs(a) ** b, np.inf)
+    return np.where(a > 0, np.abs(a) ** b, np.where((a == 0) & (b > 0), 0.0, np.inf))
 
 
 def _nsigmoid(y):

@@ -15,11 +15,8 @@ The split tree with one proven lower bound per leaf is the certificate (kind "gl
 """
 import heapq
 import math
-import random
 import time
 from fractions import Fraction
-
-from flint import arb
 
 from . import rounding, tracing
 from .errors import DomainError, InputError
@@ -31,7 +28,7 @@ from .taylor import parse_region
 _PRUNE_FRACTION = Fraction(9, 10)   # close a box when lower >= upper - 0.9·tol
 _SLACK_FRACTION = Fraction(1, 20)   # publish lower - 0.05·tol (room for the checker's bounds)
 _BATCH = 16                         # boxes split per round
-_REFINE_BUDGET = 50_000             # boxes spent making the certificate easy to check
+_REFINE_BUDGET = 20_000             # boxes spent making the certificate easy to check
 _MAX_UNBOUNDED_DEPTH = 48           # splits of a box where f cannot be bounded before giving up
 
 
@@ -46,11 +43,12 @@ class MinimizeResult:
     """
 
     def __init__(self, *, lower, upper, argmin, status, stats, leaves, expression, tolerance,
-                 certificate_builder):
+                 certificate_builder, float_f=None):
         self.lower, self.upper, self.argmin = lower, upper, argmin
         self.status, self.stats, self.leaves = status, stats, leaves
         self.expression, self.tolerance = expression, tolerance
         self._builder, self._certificate = certificate_builder, None
+        self._float_f = float_f  # for plots only
 
     @property
     def gap(self):
@@ -101,8 +99,10 @@ def _check_options(tol, rel_tol, max_boxes, time_limit, backend):
 
 
 def _jax_screen(backend, root):
-    """The JAX batch bounder if requested/available, else None (it only guides the search)."""
-    if backend == "arb":
+    """The JAX batch bounder for backend="jax" (it only decides where arb's Taylor bound is
+    tried; every fact is proven with arb). "auto" means arb: with the per-box arb bounds that
+    every certificate leaf needs anyway, the screen measured slower (docs/minimize.md)."""
+    if backend in ("arb", "auto"):
         return None
     try:
         from . import jax_backend
@@ -124,8 +124,8 @@ def minimize(f, box, *, tol=1e-6, rel_tol=None, max_boxes=200_000, time_limit=No
     x). box: (lo, hi) for a 1-D problem or a list of (lo, hi) pairs; numbers are exact ("0.1" is
     1/10, a float is its binary value). Stops when upper − lower ≤ max(tol, rel_tol·|upper|)
     (status "ok"), or when max_boxes boxes were processed / time_limit seconds passed (status
-    says which; the bounds are still proven). backend: "arb" (reference), "jax" (JAX batch
-    bounds guide the search; every fact is re-proven with arb), "auto" (jax if available).
+    says which; the bounds are still proven). backend: "arb" (reference) or "auto" (the same
+    for now), "jax" (JAX batch bounds guide the search; every fact is re-proven with arb).
     Raises InputError for a bad box or option, DomainError where f is undefined on the box.
     """
     region, vector = parse_region(box, "box")
@@ -144,7 +144,7 @@ def minimize(f, box, *, tol=1e-6, rel_tol=None, max_boxes=200_000, time_limit=No
     solver = _Solver(root, names, region, tol, rel, max_boxes, time_limit, progress, screen)
     with rounding.precision():
         solver.run()
-    return solver.result(vector)
+        return solver.result(vector)
 
 
 class _Solver:
@@ -165,7 +165,6 @@ class _Solver:
                       "bounds": {}, "time": 0.0}
         self.status = "ok"
         self.start = time.monotonic()
-        self.random = random.Random(1)
 
     # -- incumbent ------------------------------------------------------------------------------
     def tolerance(self):
@@ -316,12 +315,10 @@ class _Solver:
         self.initial_search()
         self.bound(self.tree)
         self.push(self.tree)
-        rounds = 0
         while True:
             self.branch_and_bound()
             if self.status != "ok" or not self.reopen():
                 break
-            rounds += 1
         self.stats["time"] = time.monotonic() - self.start
 
     def reopen(self):
@@ -337,7 +334,7 @@ class _Solver:
         return bool(again)
 
     def branch_and_bound(self):
-        last_search = 0
+        next_search, spacing = 2 * _BATCH, 2 * _BATCH  # searches early, then every 40 batches
         while self.heap:
             threshold = self.threshold()
             if self.closable(self.heap[0][2], threshold):
@@ -368,8 +365,9 @@ class _Solver:
             self.bound_children(children)
             for child in children:
                 self.push(child)
-            if self.stats["boxes"] - last_search >= 40 * _BATCH and self.heap:
-                last_search = self.stats["boxes"]
+            if self.stats["boxes"] >= next_search and self.heap:
+                spacing = min(2 * spacing, 40 * _BATCH)
+                next_search = self.stats["boxes"] + spacing
                 best = self.heap[0][2]
                 self.local_search([float(q) for q in self.probe(best.box)])
             self.report()
@@ -446,7 +444,7 @@ class _Solver:
                      -math.inf if node.lower is None else rounding.arb_lower(node.lower))
                     for node in leaves],
             expression=to_infix(self.root, self.names), tolerance=float(tolerance),
-            certificate_builder=builder)
+            certificate_builder=builder, float_f=self.float_f)
 
     def published_upper(self):
         """The proven upper end at the witness plus 4× the width of its enclosure: the checker's
