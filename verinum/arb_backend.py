@@ -15,7 +15,8 @@ from .rules import RECIPROCAL, RealPower, unary_rule
 from .taylor_model import Space, TaylorModel
 
 
-def _constant(node):
+def constant_value(node):
+    """A ball containing the value of a const/pi/e node."""
     from .rounding import to_arb
     if node.op == "const":
         return to_arb(node.literal)
@@ -37,7 +38,7 @@ def range_eval(root, box, *, names=None):
     for node in ir.walk(root):
         args = [values[id(a)] for a in node.args]
         try:
-            values[id(node)] = _range_op(node, args, box)
+            values[id(node)] = range_op(node, args, box)
         except DomainError as err:
             raise _with_context(err, node, names) from None
     return values[id(root)]
@@ -48,12 +49,13 @@ def ball_eval(root, box):
     return balls.to_ball(range_eval(root, [balls.ends(b) for b in box]))
 
 
-def _range_op(node, args, box):
+def range_op(node, args, box):
+    """One node of `range_eval`: the range of node's operation on the argument ranges."""
     op = node.op
     if op == "var":
         return box[node.literal]
     if op in ("const", "pi", "e"):
-        return balls.ends(_constant(node))
+        return balls.ends(constant_value(node))
     if op == "neg":
         return balls.r_neg(args[0])
     if op == "add":
@@ -87,7 +89,7 @@ def series_eval(root, x, length):
     try:
         for node in ir.walk(root):
             args = [values[id(a)] for a in node.args]
-            values[id(node)] = _series_op(node, args, x, length)
+            values[id(node)] = series_op(node, args, x, length)
     except (DomainError, ArithmeticError, ValueError):
         return None
     out = values[id(root)]
@@ -96,12 +98,13 @@ def series_eval(root, x, length):
     return out
 
 
-def _series_op(node, args, x, length):
+def series_op(node, args, x, length):
+    """One node of `series_eval`: node's operation on argument series (x: the variable ball)."""
     op = node.op
     if op == "var":
         return arb_series([x, 1], prec=length)
     if op in ("const", "pi", "e"):
-        return arb_series([_constant(node)], prec=length)
+        return arb_series([constant_value(node)], prec=length)
     if op == "neg":
         return -args[0]
     if op == "add":
@@ -156,7 +159,7 @@ def _taylor_op(node, args, space):
         i = node.literal
         return TaylorModel.variable(space, i), space.x[i]
     if op in ("const", "pi", "e"):
-        c = _constant(node)
+        c = constant_value(node)
         return TaylorModel.constant(space, c), balls.ends(c)
     if op == "neg":
         return -args[0][0], balls.r_neg(args[0][1])

@@ -198,7 +198,7 @@ class _Refiner:
                 piece.enclosure, piece.degree = series_piece(self.root, lo, hi, piece.center[0],
                                                              piece.length)
             else:
-                by_range = range_piece(self.root, piece.box)
+                by_range = range_piece(self.root, piece.box, self.names)
                 share = self.goal * float(volume(piece.box) / self.volume)
                 try:
                     enclosure, nodes = gauss_piece(self.root, piece.box, share)
@@ -209,7 +209,7 @@ class _Refiner:
                                                    FALLBACK_DEGREE)
         except CannotBound:
             try:
-                piece.enclosure, piece.degree = range_piece(self.root, piece.box), 0
+                piece.enclosure, piece.degree = range_piece(self.root, piece.box, self.names), 0
             except CannotBound as err:
                 piece.enclosure, piece.failure = None, str(err)
         piece.width = math.inf if piece.enclosure is None else \

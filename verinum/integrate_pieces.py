@@ -27,7 +27,7 @@ import math
 from flint import arb, arb_series, ctx
 
 from . import balls, ir, rounding
-from .arb_backend import _constant, _range_op, _series_op, range_eval, taylor_eval
+from .arb_backend import constant_value, range_op, series_op, range_eval, taylor_eval
 from .errors import DomainError
 from .rounding import to_arb
 
@@ -106,11 +106,11 @@ def _shifted_ends(lo, hi, c):
             b if b.rad() == 0 else b.nonnegative_part())
 
 
-def range_piece(root, box):
-    """Range of f over the box × its volume. Raises CannotBound."""
+def range_piece(root, box, names=None):
+    """Range of f over the box × its volume. Raises CannotBound (`names`: for its message)."""
     ranges = [(to_arb(lo).lower(), to_arb(hi).upper()) for lo, hi in box]
     try:
-        r = range_eval(root, ranges)
+        r = range_eval(root, ranges, names=names)
     except DomainError as err:
         raise CannotBound(str(err)) from None
     except IndexError:  # rules.Rule.point at an exact 0 (e.g. atan): a core bug, fail closed
@@ -129,7 +129,7 @@ def _program(root):
         if len(_ORDERS) > 64:
             _ORDERS.clear()
         order = ir.walk(root)
-        constants = {id(n): _constant(n) for n in order if n.op in ("const", "pi", "e")}
+        constants = {id(n): constant_value(n) for n in order if n.op in ("const", "pi", "e")}
         entry = _ORDERS[id(root)] = (root, order, constants, ctx.prec)
     if entry[3] != ctx.prec:  # constants are balls at the precision they were made at
         _ORDERS.pop(id(root))
@@ -154,7 +154,7 @@ def partial_series(root, box_balls, i, length):
             elif node.op in ("const", "pi", "e"):
                 out = arb_series([constants[id(node)]], prec=length)
             else:
-                out = _series_op(node, [values[id(a)] for a in node.args], None, length)
+                out = series_op(node, [values[id(a)] for a in node.args], None, length)
             values[id(node)] = out
     except (DomainError, ValueError, ZeroDivisionError, IndexError):
         return None  # ValueError: arb_series division by a series whose value contains 0
@@ -174,7 +174,7 @@ def point_range(root, ranges):
             elif node.op in ("const", "pi", "e"):
                 out = balls.ends(constants[id(node)])
             else:
-                out = _range_op(node, [values[id(a)] for a in node.args], ranges)
+                out = range_op(node, [values[id(a)] for a in node.args], ranges)
             values[id(node)] = out
     except DomainError as err:
         raise CannotBound(str(err)) from None

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from flint import arb, arb_series
 
 from . import balls, ir
-from .arb_backend import _range_op, range_eval, taylor_eval  # _range_op: the per-node rule
+from .arb_backend import range_op, range_eval, taylor_eval  # range_op: the per-node rule
 from .errors import DomainError
 from .rounding import to_arb
 from .rules import RealPower, unary_rule
@@ -59,7 +59,7 @@ def value_and_gradient(root, ranges):
     smooth = True
     for node in ir.walk(root):
         args = [values[id(a)] for a in node.args]
-        value = _range_op(node, args, ranges)
+        value = range_op(node, args, ranges)
         values[id(node)] = value
         if smooth:
             grad = _grad_op(node, args, [grads[id(a)] for a in node.args], value)
