@@ -6,7 +6,6 @@ sqrt(1 − x²) on [−1, 1] need. All functions here are sound by construction.
 """
 from flint import arb
 
-INF = arb("inf")
 
 
 def ends(x):

@@ -15,10 +15,17 @@ Every rule φ provides
   R_k([lo, hi]) = hull(R_k(lo), R_k(hi)): sharp, for y0 anywhere in [lo, hi]. Monotonicity is
   either known for the rule (`monotone_derivatives`) or proven by the sign of the (k+1)-th
   series coefficient over sub-balls of [lo, hi].
-  (2) Always: R_k(y) ∈ range of φ^(k)/k! over [lo, hi] (Lagrange), bounded by arb ball series
-  on sub-balls. The result is (1) ∩ (2). Coefficients whose arb value is not finite (e.g. sqrt
-  at 0) lower the degree until the enclosure is finite; degree 0 is the range of φ.
-Non-smooth rules (abs) give their own sharp degree-1 enclosure.
+  (2) Always: R_k(y) ∈ range of φ^(k)/k! over [lo, hi] (Lagrange), bounded on sub-balls.
+  (3) When (1) does not apply: the union over 16 sub-intervals P of enclosures of R_k(P): near
+  y0, R_k = a_k + (y − y0)·R_{k+1} with R_{k+1} by Lagrange; away from y0, second-order centred
+  forms of the numerator φ − T_{k−1} and of R_k itself (`_remainder_by_pieces`). Sharp up to
+  O(|P|²) for functions such as sigmoid and tanh whose derivatives are not monotone.
+  The result is (1) ∩ (2), or (2) ∩ (3). Coefficients whose arb value is not finite (e.g.
+  sqrt at 0) lower the degree until the enclosure is finite; degree 0 is the range of φ.
+Derivative ranges over a sub-ball use a centred Taylor expansion of the coefficient (arb series
+over wide balls suffer from dependency), and tanh, sigmoid and softplus series over balls come
+from their ODEs (tanh' = 1 − tanh², σ' = σ(1 − σ)) rather than from closed forms.
+Non-smooth rules (abs, relu) give their own sharp degree-1 enclosure.
 """
 import math
 
@@ -36,7 +43,8 @@ def _fmt(lo, hi):
 
 
 class Rule:
-    """Smooth elementary function. Subclasses set `name`, `doc`, `_ball_point`, `series`."""
+    """A smooth elementary function φ. Subclasses set `name`, `series` and, where they know
+    them, `monotone`, `monotone_derivatives`, `check_domain`, `point`, `range`."""
     name = ""
     monotone = False              # φ itself monotone on its domain: range = hull of end values
     monotone_derivatives = False  # every φ^(k) monotone on the domain (exp, log, sqrt, ...)
@@ -191,10 +199,6 @@ def _coefficients_over(rule, ball, count, order=_EXPANSION_ORDER):
             total += math.comb(i + j, j) * at_m[i + j] * powers[j]
         out.append(balls.intersect(over[i], total))
     return out
-
-
-def _coefficient_over(rule, ball, i):
-    return _coefficients_over(rule, ball, i + 1)[i]
 
 
 def _sub_ball_coefficients(rule, lo, hi, length):
