@@ -225,3 +225,15 @@ def test_plot_leaves(camel, tmp_path):
     one_d = minimize("x**2", (-1, 1))
     with pytest.raises(InputError, match="2-D"):
         plot_leaves(one_d, tmp_path / "x.png")
+
+
+@pytest.mark.parametrize("name, expr, box", [
+    ("Rosenbrock 10-D", " + ".join(f"100*(x{i + 1} - x{i}**2)**2 + (1 - x{i})**2" for i in range(9)),
+     [(-5, 10)] * 10),
+    ("Rastrigin 10-D", "100 + " + " + ".join(f"x{i}**2 - 10*cos(2*pi*x{i})" for i in range(10)),
+     [("-5.12", "5.12")] * 10),
+])
+def test_ten_dimensional_problems_with_certificates(name, expr, box):
+    r = minimize(expr, box, tol=1e-6)
+    assert r.status == "ok" and r.lower <= 0 <= r.upper and r.gap <= 1e-6, name
+    assert r.certificate.check().status == "accepted"
