@@ -6,10 +6,11 @@
 * ``Series`` -- truncated power series (arb_series) in one variable τ: for inputs x_k + τ t_k,
   coefficient i encloses the i-th τ-derivative / i! for every base point and slope in the balls
   (1-D Taylor forms, n-D directional remainders);
-* ``Duals``  -- value + gradient (forward mode) over arb balls (mean-value forms).
+* ``Duals``  -- value + gradient (forward mode) over arb balls (mean-value forms);
+* ``HyperDuals`` -- value + gradient + Hessian (forward mode) over arb balls (second-order forms).
 
 Each op enforces the domain rules of certificates/README.md: when a result cannot be proven
-defined on the whole input it raises ``CannotBound``. Series and Duals only do smooth ops; the
+defined on the whole input it raises ``CannotBound``. Series, Duals and HyperDuals only do smooth ops; the
 evaluator resolves abs/relu/min/max to one branch for them (else ``Kink``), and their sqrt needs
 a positive argument.
 """
@@ -558,3 +559,169 @@ class Duals:
         if n == 0:
             return self.lift(arb(1))
         return self._chain(d, Balls.powi(d.val, n), n * Balls.powi(d.val, n - 1))
+
+
+# ----------------------------------------------------------------------------- value + gradient + Hessian
+
+class HyperDual:
+    """A value ball, its gradient and its Hessian (upper triangle, row by row: (0,0), (0,1), ...)."""
+
+    __slots__ = ("val", "grad", "hess")
+
+    def __init__(self, val: arb, grad: list, hess: list):
+        self.val = val
+        self.grad = grad
+        self.hess = hess
+
+
+class HyperDuals:
+    """Forward-mode value + gradient + Hessian over arb balls in ``n`` variables; smooth ops only.
+
+    Guarantee (by induction over the nodes): when the inputs are ``variable(X_k, k)``, every node u
+    has val ⊇ u(x), grad[k] ⊇ ∂u/∂x_k (x) and hess ⊇ ∂²u/∂x_i∂x_j (x) for every x in the box X,
+    and u is C^2 (indeed analytic) on a neighbourhood of the box: each op φ is applied by the chain
+    rule (φ(u), φ'(u)∇u, φ'(u)Hu + φ''(u)∇u∇uᵀ) with φ' and φ'' evaluated over the whole enclosure
+    of u, under the same domain rules as Duals (strict where φ is not smooth at the edge).
+    """
+
+    smooth = True
+
+    def __init__(self, n: int):
+        self.n = n
+        self.pairs = [(i, j) for i in range(n) for j in range(i, n)]
+        self.zero_grad = [arb(0)] * n
+        self.zero_hess = [arb(0)] * len(self.pairs)
+
+    def variable(self, x: arb, k: int) -> HyperDual:
+        grad = list(self.zero_grad)
+        grad[k] = arb(1)
+        return HyperDual(x, grad, self.zero_hess)
+
+    def lift(self, c: arb) -> HyperDual:
+        return HyperDual(c, self.zero_grad, self.zero_hess)
+
+    @staticmethod
+    def value(d: HyperDual) -> arb:
+        return d.val
+
+    @staticmethod
+    def finite(d: HyperDual) -> bool:
+        return d.val.is_finite() and all(g.is_finite() for g in d.grad) and all(h.is_finite() for h in d.hess)
+
+    def _chain(self, d: HyperDual, f0: arb, f1: arb, f2: arb) -> HyperDual:
+        """φ(u) from enclosures f0, f1, f2 of φ, φ', φ'' over the enclosure of u."""
+        g = d.grad
+        return HyperDual(f0, [f1 * gk for gk in g],
+                         [f1 * h + f2 * g[i] * g[j] for h, (i, j) in zip(d.hess, self.pairs)])
+
+    def neg(self, d):
+        return HyperDual(-d.val, [-g for g in d.grad], [-h for h in d.hess])
+
+    def add(self, d, e):
+        return HyperDual(d.val + e.val, [g + k for g, k in zip(d.grad, e.grad)],
+                         [h + k for h, k in zip(d.hess, e.hess)])
+
+    def sub(self, d, e):
+        return HyperDual(d.val - e.val, [g - k for g, k in zip(d.grad, e.grad)],
+                         [h - k for h, k in zip(d.hess, e.hess)])
+
+    def mul(self, d, e):
+        a, b, ga, gb = d.val, e.val, d.grad, e.grad
+        return HyperDual(a * b, [a * k + b * g for g, k in zip(ga, gb)],
+                         [a * k + b * h + ga[i] * gb[j] + ga[j] * gb[i]
+                          for h, k, (i, j) in zip(d.hess, e.hess, self.pairs)])
+
+    def div(self, d, e):
+        if not _nonzero(e.val):
+            raise CannotBound("division by a value that may be 0")
+        r = 1 / e.val
+        return self.mul(d, self._chain(e, r, -r * r, 2 * r * r * r))
+
+    def exp(self, d):
+        v = d.val.exp()
+        return self._chain(d, v, v, v)
+
+    def expm1(self, d):
+        v = d.val.exp()
+        return self._chain(d, d.val.expm1(), v, v)
+
+    def log(self, d):
+        r = 1 / d.val
+        return self._chain(d, Balls.log(d.val), r, -r * r)
+
+    def log1p(self, d):
+        v = Balls.log1p(d.val)
+        r = 1 / (1 + d.val)
+        return self._chain(d, v, r, -r * r)
+
+    def sqrt(self, d):
+        if not d.val > 0:
+            raise CannotBound("sqrt of a value that may be <= 0 (not smooth there)")
+        r = d.val.sqrt()
+        return self._chain(d, r, 1 / (2 * r), -1 / (4 * r * r * r))
+
+    def sin(self, d):
+        s = d.val.sin()
+        return self._chain(d, s, d.val.cos(), -s)
+
+    def cos(self, d):
+        c = d.val.cos()
+        return self._chain(d, c, -d.val.sin(), -c)
+
+    def tan(self, d):
+        t = Balls.tan(d.val)
+        sec2 = 1 / Balls.powi(d.val.cos(), 2)
+        return self._chain(d, t, sec2, 2 * t * sec2)
+
+    def atan(self, d):
+        r = 1 / (1 + Balls.powi(d.val, 2))
+        return self._chain(d, d.val.atan(), r, -2 * d.val * r * r)
+
+    def sinh(self, d):
+        s = d.val.sinh()
+        return self._chain(d, s, d.val.cosh(), s)
+
+    def cosh(self, d):
+        c = d.val.cosh()
+        return self._chain(d, c, d.val.sinh(), c)
+
+    def tanh(self, d):
+        t = Balls.tanh(d.val)
+        sech2 = 1 / Balls.powi(d.val.cosh(), 2)
+        return self._chain(d, t, sech2, -2 * t * sech2)
+
+    def erf(self, d):
+        x = d.val
+        f1 = 2 / arb.pi().sqrt() * (-Balls.powi(x, 2)).exp()
+        return self._chain(d, Balls.erf(x), f1, -2 * x * f1)
+
+    @staticmethod
+    def _sigmoid_derivatives(x: arb) -> tuple:
+        """σ'(x) = 1/(2 + 2 cosh x) and σ''(x) = -σ'(x) tanh(x/2)."""
+        s1 = 1 / (2 + 2 * x.cosh())
+        return s1, -s1 * Balls.tanh(x / 2)
+
+    def sigmoid(self, d):
+        s1, s2 = self._sigmoid_derivatives(d.val)
+        return self._chain(d, Balls.sigmoid(d.val), s1, s2)
+
+    def softplus(self, d):
+        s1, _ = self._sigmoid_derivatives(d.val)
+        return self._chain(d, Balls.softplus(d.val), Balls.sigmoid(d.val), s1)
+
+    def swish(self, d):
+        x = d.val
+        s1, s2 = self._sigmoid_derivatives(x)
+        return self._chain(d, Balls.swish(x), Balls.sigmoid(x) + x * s1, 2 * s1 + x * s2)
+
+    def pow(self, d, e):
+        if not d.val > 0:
+            raise CannotBound("pow with a base that may be <= 0")
+        return self.exp(self.mul(e, self.log(d)))           # a^b = exp(b log a)
+
+    def powi(self, d, n: int):
+        if n == 0:
+            return self.lift(arb(1))
+        x = d.val
+        f2 = n * (n - 1) * Balls.powi(x, n - 2) if n != 1 else arb(0)
+        return self._chain(d, Balls.powi(x, n), n * Balls.powi(x, n - 1), f2)

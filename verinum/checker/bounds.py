@@ -1,4 +1,5 @@
-"""Enclosures of f over a box (interval evaluation, mean-value form) and proofs of f >= bound."""
+"""Enclosures of f over a box (interval evaluation, mean-value and second-order forms) and proofs of
+f >= bound."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from flint import arb
 
 from verinum.checker.common import MAX_DEPTH, Budget, Rejected, bisect, center
 from verinum.checker.evaluate import (
-    CannotBound, Program, eval_ball, eval_gradient, eval_range, exact, interval_ball, lower_q, to_arb, upper_q,
+    CannotBound, Program, eval_ball, eval_gradient, eval_hessian, eval_range, exact, interval_ball, lower_q, to_arb,
+    upper_q,
 )
 from verinum.checker.render import decimal_down, decimal_near, decimal_up, render_box
 
@@ -52,10 +54,40 @@ def mean_value_enclosure(prog: Program, box: tuple) -> tuple[arb, arb]:
     return (form if form.rad() < value.rad() else value), at_center
 
 
+def second_order_lower(prog: Program, box: tuple) -> Fraction:
+    """An exact L with f(x) >= L for every x in box; raises CannotBound (also where f may not be
+    C^2 on the box: a kink of abs/relu/min/max, sqrt at 0, ...).
+
+    Taylor at the exact center c, t = x - c, |t_i| <= h_i: f(x) = f(c) + g·t + ½ tᵀH(ξ)t with
+    g = ∇f(c) and ξ in the box, H(ξ) in the Hessian enclosure H(X). Hence
+        f(x) >= f(c) + Σ_i min_{|t_i| <= h_i} (g_i t_i + ½ lo(H_ii) t_i²) - Σ_{i<j} |H_ij| h_i h_j,
+    each 1-D minimum taken exactly (in Fractions) for both ends of the ball g_i.
+    """
+    record = {}
+    hess = eval_hessian(prog, box_balls(box), record)
+    value, grad = eval_gradient(prog, point_balls(center(box)), branches=record)   # same smooth f
+    half = [(hi - lo) / 2 for lo, hi in box]
+    low = lower_q(value)
+    for i, (g, h) in enumerate(zip(grad, half)):
+        a = lower_q(hess[i][i])
+        low += min(_parabola_min(q, a, h) for q in (lower_q(g), upper_q(g)))
+        for j in range(i + 1, len(box)):
+            low -= exact(hess[i][j].abs_upper()) * h * half[j]
+    return low
+
+
+def _parabola_min(g: Fraction, a: Fraction, h: Fraction) -> Fraction:
+    """min over t in [-h, h] of g t + a t²/2 (exact)."""
+    if a > 0 and abs(g) <= a * h:
+        return -g * g / (2 * a)              # the vertex -g/a lies in [-h, h]
+    return -abs(g) * h + a * h * h / 2       # else the end on the side of -g (a <= 0: either end)
+
+
 def prove_at_least(prog: Program, box: tuple, bound: Fraction, budget: Budget) -> None:
     """Return only if f >= bound on all of box (proven); otherwise raise Rejected saying why.
 
-    Tries interval evaluation, then the mean-value form, then bisects (spending ``budget``).
+    Tries interval evaluation, then the mean-value form, then the second-order form, then bisects
+    (spending ``budget``).
     A point where f < bound is reported as a counterexample.
     """
     stack = [(box, 0)]
@@ -92,4 +124,11 @@ def _try_lower(prog: Program, box: tuple, bound: Fraction):
             return f"{reason}; {exc}", None
     if lower_q(enc) >= bound:
         return None, None
-    return f"{reason}; mean-value lower bound {decimal_down(lower_q(enc))}", at_center
+    reason = f"{reason}; mean-value lower bound {decimal_down(lower_q(enc))}"
+    try:
+        low = second_order_lower(prog, box)
+    except CannotBound as exc:
+        return f"{reason}; second-order form: {exc}", at_center
+    if low >= bound:
+        return None, None
+    return f"{reason}; second-order lower bound {decimal_down(low)}", at_center

@@ -14,7 +14,7 @@ from flint import arb, ctx, fmpq
 
 from verinum.certificate_format import decode_exact
 from verinum.checker.arithmetic import (  # noqa: F401 -- CannotBound, Kink, Balls are re-exported
-    NONSMOOTH, Balls, CannotBound, Duals, Kink, Ranges, Series, range_ball,
+    NONSMOOTH, Balls, CannotBound, Duals, HyperDuals, Kink, Ranges, Series, range_ball,
 )
 
 
@@ -205,8 +205,22 @@ def _series_coefficients(prog, alg, balls, slopes, branches, record) -> list:
     return [s[i] for i in range(alg.n)]
 
 
-def eval_gradient(prog: Program, balls: list) -> tuple:
-    """(f(X), [∂f/∂x_k (X)]) for f smooth on the box X; raises CannotBound."""
+def eval_gradient(prog: Program, balls: list, branches: dict | None = None) -> tuple:
+    """(f(X), [∂f/∂x_k (X)]) for f smooth on the box X; raises CannotBound.
+
+    With ``branches`` (from ``eval_hessian``'s record), abs/relu/min/max take those branches:
+    the result is then that of the smooth function that equals f on the recording box."""
     alg = Duals(len(balls))
-    d = evaluate(prog, alg, [alg.variable(x, k) for k, x in enumerate(balls)])
+    d = evaluate(prog, alg, [alg.variable(x, k) for k, x in enumerate(balls)], branches)
     return d.val, d.grad
+
+
+def eval_hessian(prog: Program, balls: list, record: dict | None = None) -> list:
+    """The symmetric matrix [∂²f/∂x_i∂x_j (X)] of balls for f smooth (C^2) on the box X; raises
+    CannotBound. The abs/relu/min/max branches it proved constant on X go into ``record``."""
+    alg = HyperDuals(len(balls))
+    d = evaluate(prog, alg, [alg.variable(x, k) for k, x in enumerate(balls)], None, record)
+    hess = [[None] * alg.n for _ in range(alg.n)]
+    for h, (i, j) in zip(d.hess, alg.pairs):
+        hess[i][j] = hess[j][i] = h
+    return hess
