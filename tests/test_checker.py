@@ -654,11 +654,12 @@ def test_exact_min_claim_with_exact_ends():
 
 
 def test_min_budget_exhaustion_is_a_rejection():
-    """x*x - x + 1 >= 3/4 - 2^-60 needs ~30 levels of subdivision around x = 1/2."""
-    expr = [["var", 0], ["mul", 0, 0], ["sub", 1, 0], ["const", "1p0"], ["add", 2, 3]]
-    low = F(3, 4) - F(1, 2 ** 60)
-    cert = base("global-min", ["x"], expr, [(F(-1), F(2))], low, F(3, 4),
-                {"witness": ["1p-1"], "tree": [["leaf", E(low)]]})
+    """exp(x) - x >= 1 - 2^-60 needs ~20 levels of subdivision around x = 0 (a quadratic such as
+    x*x - x + 1 no longer does: the second-order form is exact for it)."""
+    expr = [["var", 0], ["exp", 0], ["sub", 1, 0]]
+    low = 1 - F(1, 2 ** 60)
+    cert = base("global-min", ["x"], expr, [(F(-1), F(2))], low, F(1),
+                {"witness": ["0"], "tree": [["leaf", E(low)]]})
     assert check(cert).status == "accepted"
     rejected(cert, "budget exhausted", budget=0)
 
@@ -669,3 +670,172 @@ def test_working_precision():
     assert working_precision(F(1), F(1) + F(1, 2 ** 200)) == 264
     assert working_precision(F(1), F(1)) == 1024
     assert working_precision(F(0), F(0)) == 128
+
+
+# ----------------------------------------------------------------------------- second-order forms
+
+# u(x, y) = x*y/4 + 3x/7 - y and w(x, y) = x^2 + y^2/5 + 1/8 > 0: non-trivial gradients and Hessians
+HESS_UW = [["var", 0], ["var", 1], ["mul", 0, 1], ["const", "1p-2"], ["mul", 2, 3], ["const", "3/7"],
+           ["mul", 0, 5], ["add", 4, 6], ["sub", 7, 1],                                      # 8: u
+           ["mul", 0, 0], ["mul", 1, 1], ["const", "1/5"], ["mul", 10, 11], ["add", 9, 12],
+           ["const", "1p-3"], ["add", 13, 14]]                                               # 15: w
+BINARY = {"add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b,
+          "div": lambda a, b: a / b, "min": min, "max": max, "pow": lambda a, b: a ** b}
+
+
+def _u(x, y):
+    return x * y / 4 + 3 * x / 7 - y
+
+
+def _w(x, y):
+    return x * x + y * y / 5 + mpmath.mpf(1) / 8
+
+
+@pytest.mark.parametrize("op", sorted(UNARY) + sorted(BINARY))
+def test_hessian_encloses_second_derivatives(op):
+    """eval_hessian over random boxes X contains mpmath's second partial derivatives at random
+    points of X, for op(u^p) (unary ops, p in 1, 2, 3, -1) and op(u, w) or op(w, u) (binary)."""
+    from verinum.checker.evaluate import eval_hessian
+    mpmath.mp.dps = 60
+    rng = random.Random(op)
+    checked = 0
+    for trial in range(16):
+        rad = rng.choice([0, 1, 8, 40])
+        box = [(F(m - rad, 32) + F(1, 1000), F(m + rad, 32) + F(1, 1000)) for m in (rng.randint(-160, 160),
+                                                                                  rng.randint(-160, 160))]
+        point = [lo + (hi - lo) * F(rng.randint(1, 7), 8) for lo, hi in box]   # inside: no kink there
+        if op in BINARY:
+            (first, fa), (second, fb) = ((8, _u), (15, _w)) if trial % 2 else ((15, _w), (8, _u))
+            expr = HESS_UW + [[op, first, second]]
+            g = lambda x, y, fa=fa, fb=fb: BINARY[op](fa(x, y), fb(x, y))  # noqa: E731
+        else:
+            power = [1, 2, 3, -1][trial % 4]
+            expr = HESS_UW + [["powi", 8, power], [op, 16]]
+            g = lambda x, y, p=power: UNARY[op](_u(x, y) ** p)  # noqa: E731
+        x, y = (mpmath.mpf(q.numerator) / q.denominator for q in point)
+        with precision(128):
+            try:
+                hess = eval_hessian(Program(expr, 2), [to_arb(lo).union(to_arb(hi)) for lo, hi in box])
+            except CannotBound:
+                continue
+        assert hess[0][1] is hess[1][0]
+        for i, j in [(0, 0), (0, 1), (1, 1)]:
+            order = (2 - i - j, i + j)                      # (2, 0), (1, 1), (0, 2)
+            assert contains(hess[i][j], mpmath.diff(g, (x, y), order)), (op, trial, i, j)
+        checked += 1
+    assert checked >= 4, f"only {checked} boxes of 16 could be evaluated for {op}"
+
+
+def test_hessian_domain_rules():
+    """Where f is not C^2 on the box (kink, sqrt/log at 0, pole), there is no Hessian."""
+    from verinum.checker.evaluate import Kink, eval_hessian
+    X = to_arb(F(-1)).union(to_arb(F(1)))
+    x_squared_minus_1 = [["var", 0], ["powi", 0, 2], ["const", "-1p0"], ["add", 1, 2]]
+    with precision(128):
+        for op in ["abs", "relu", "sqrt", "log"]:
+            with pytest.raises(CannotBound):
+                eval_hessian(Program([["var", 0], [op, 0]], 1), [X])
+        with pytest.raises(CannotBound):
+            eval_hessian(Program(x_squared_minus_1 + [["log1p", 3]], 1), [X])
+        with pytest.raises(Kink):
+            eval_hessian(Program([["var", 0], ["var", 1], ["min", 0, 1]], 2), [X, X])
+        for expr in ([["var", 0], ["powi", 0, -1]], [["var", 0], ["var", 0], ["div", 0, 1]],
+                     [["var", 0], ["const", "1p1"], ["mul", 0, 1], ["tan", 2]]):
+            with pytest.raises(CannotBound):
+                eval_hessian(Program(expr, 1), [X])
+
+
+def test_second_order_lower_bound_is_sound_and_tight():
+    """On random boxes, second_order_lower is <= f at points of the box (f from mpmath); near a
+    minimiser its error is O(h^3) where the mean-value form's is O(h^2)."""
+    from verinum.checker.bounds import mean_value_enclosure, second_order_lower
+    from verinum.checker.evaluate import lower_q
+    rng = random.Random(1)
+    mpmath.mp.dps = 40
+    expr = [["var", 0], ["var", 1], ["sin", 0], ["mul", 2, 1], ["exp", 1], ["add", 3, 4],
+            ["mul", 0, 0], ["add", 5, 6]]                           # sin(x) y + exp(y) + x^2
+    f = lambda x, y: mpmath.sin(x) * y + mpmath.exp(y) + x * x  # noqa: E731
+    with precision(128):
+        prog = Program(expr, 2)
+        for _ in range(40):
+            box = tuple(sorted((F(rng.randint(-99, 99), 32), F(rng.randint(-99, 99), 32) + F(1, 7)))
+                        for _ in range(2))
+            low = second_order_lower(prog, box)
+            for _ in range(5):
+                x, y = (lo + (hi - lo) * F(rng.randint(0, 16), 16) for lo, hi in box)
+                fx = f(mpmath.mpf(x.numerator) / x.denominator, mpmath.mpf(y.numerator) / y.denominator)
+                assert low <= F(mpmath.nstr(fx, 35)) + F(1, 10 ** 30)
+        # Styblinski-Tang 2-D, min 2 m at (r, r), r the root of 4x^3 - 32x + 5 near -2.9
+        st = [["var", 0], ["powi", 0, 4], ["powi", 0, 2], ["const", "1p4"], ["mul", 2, 3], ["sub", 1, 4],
+              ["const", "5p0"], ["mul", 0, 6], ["add", 5, 7], ["var", 1], ["powi", 9, 4], ["powi", 9, 2],
+              ["mul", 11, 3], ["sub", 10, 12], ["mul", 9, 6], ["add", 13, 14], ["add", 8, 15],
+              ["const", "1p-1"], ["mul", 16, 17]]
+        r = mpmath.findroot(lambda x: 4 * x ** 3 - 32 * x + 5, -2.9)
+        true_min = F(mpmath.nstr(r ** 4 - 16 * r ** 2 + 5 * r, 35))
+        c, h = F(-29035, 10000), F(1, 2 ** 12)
+        box = ((c - h, c + h / 2), (c - h / 3, c + h))                # contains (r, r)
+        low = second_order_lower(Program(st, 2), box)
+        mean_value = lower_q(mean_value_enclosure(Program(st, 2), box)[0])
+        assert true_min - F(1, 10 ** 9) < low <= true_min + F(1, 10 ** 30)
+        assert mean_value < true_min - F(1, 10 ** 6)
+        # a quadratic with a cross term: 2 (x - 1/3)^2 + (x - 1/3)(y + 1/5) + (y + 1/5)^2 + 7 >= 7
+        quad = [["var", 0], ["const", "1/3"], ["sub", 0, 1], ["var", 1], ["const", "1/5"], ["add", 3, 4],
+                ["powi", 2, 2], ["const", "1p1"], ["mul", 6, 7], ["mul", 2, 5], ["powi", 5, 2],
+                ["add", 8, 9], ["add", 11, 10], ["const", "7p0"], ["add", 12, 13]]
+        box = ((F(1, 3) - F(1, 2 ** 20), F(1, 3) + F(1, 2 ** 21)), (F(-1, 5) - F(1, 2 ** 22), F(-1, 5) + F(1, 2 ** 20)))
+        assert 7 - F(1, 10 ** 11) <= second_order_lower(Program(quad, 2), box) <= 7
+        # max(x, y) + x y on [1, 2] x [-1, 0]: one branch (x) on the box, min 0 along y = -1
+        kinked = [["var", 0], ["var", 1], ["max", 0, 1], ["mul", 0, 1], ["add", 2, 3]]
+        low = second_order_lower(Program(kinked, 2), ((F(1), F(2)), (F(-1), F(0))))
+        assert -2 < low <= 0
+        with pytest.raises(CannotBound):                              # x = y inside: a kink
+            second_order_lower(Program(kinked, 2), ((F(-1), F(1)), (F(-1), F(1))))
+
+
+# a 4-D certificate from the producer (module-level cache: it takes a few seconds to make)
+_ST4 = {}
+
+
+def styblinski_tang_4d():
+    """min over [-5, 5]^4 of sum (x_i^4 - 16 x_i^2 + 5 x_i)/2 (tol 1e-4), from verinum.minimize,
+    and the true minimum 4 m (m = the 1-D minimum at the root of 4x^3 - 32x + 5 near -2.9)."""
+    if not _ST4:
+        from verinum import minimize
+        expr = "(" + " + ".join(f"x{i}**4 - 16*x{i}**2 + 5*x{i}" for i in range(4)) + ")/2"
+        result = minimize(expr, [(-5, 5)] * 4, tol=1e-4)
+        assert result.status == "ok"
+        mpmath.mp.dps = 50
+        root = mpmath.findroot(lambda x: 4 * x ** 3 - 32 * x + 5, -2.9)
+        _ST4["cert"] = result.certificate.data
+        _ST4["min"] = F(mpmath.nstr(2 * (root ** 4 - 16 * root ** 2 + 5 * root), 45))
+    return _ST4["cert"], _ST4["min"]
+
+
+def test_4d_producer_certificate_is_accepted_quickly():
+    """Near the minimiser the first-order forms would need ~10^5 sub-boxes; the second-order form
+    proves the producer's leaves with few (well under a minute)."""
+    import time
+    from verinum.certificate_format import decode_exact
+    cert, true_min = styblinski_tang_4d()
+    assert decode_exact(cert["claim"]["lower"]) <= true_min <= decode_exact(cert["claim"]["upper"])
+    start = time.perf_counter()
+    v = check(cert)
+    assert v.status == "accepted", v.message
+    assert time.perf_counter() - start < 30
+
+
+def test_4d_certificate_with_lower_raised_above_the_minimum_is_rejected():
+    """claim.lower (and every leaf) raised to just above the true minimum: false, so rejected."""
+    from verinum.certificate_format import decode_exact
+    cert, true_min = styblinski_tang_4d()
+    upper = decode_exact(cert["claim"]["upper"])
+    assert true_min < upper
+    raised = (true_min + upper) / 2
+
+    def edit(c):
+        c["claim"]["lower"] = E(raised)
+        for item in c["evidence"]["tree"]:
+            if item[0] == "leaf":
+                item[1] = E(raised)
+    v = rejected(mutated(cert, edit), "leaf")
+    assert "could not prove" in v.message or "counterexample" in v.message
