@@ -28,7 +28,7 @@ from scipy import integrate as sci
 sys.path.insert(0, __import__("os").path.dirname(__import__("os").path.dirname(
     __import__("os").path.abspath(__file__))))
 from verinum.checker import check  # noqa: E402
-from verinum.integrate import integrate  # noqa: E402
+from verinum.integration import integrate  # noqa: E402
 
 mp = mpmath.mp
 mp.dps = 40

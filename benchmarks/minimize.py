@@ -18,7 +18,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 from verinum.local_search import compile_float  # noqa: E402
-from verinum.minimize import minimize  # noqa: E402
+from verinum.minimization import minimize  # noqa: E402
 from verinum.tracing import to_expression  # noqa: E402
 
 

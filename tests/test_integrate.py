@@ -15,7 +15,7 @@ import verinum
 from verinum import DomainError, InputError
 from verinum.certificate_format import decode_exact, encode_exact, seal
 from verinum.checker import check
-from verinum.integrate import IntegrationBudgetWarning, integrate
+from verinum.integration import IntegrationBudgetWarning, integrate
 
 mp = mpmath.mp
 mp.dps = 40

@@ -173,3 +173,15 @@ def test_non_expression_results_and_inputs():
         to_expression(lambda x: "x", 1, False)
     with pytest.raises(InputError):
         to_expression(3.0, 1, False)
+
+
+def test_public_functions_survive_submodule_imports():
+    # `import verinum.<module>` must never shadow the public functions integrate/minimize
+    import importlib
+
+    import verinum
+    for name in ("integration", "minimization", "taylor", "checker"):
+        importlib.import_module(f"verinum.{name}")
+    assert callable(verinum.integrate) and verinum.integrate.__name__ == "integrate"
+    assert callable(verinum.minimize) and verinum.minimize.__name__ == "minimize"
+    assert callable(verinum.taylor_bounds)

@@ -13,7 +13,7 @@ import verinum
 from verinum.certificate_format import decode_exact, encode_exact, seal
 from verinum.checker import check
 from verinum.errors import DomainError, InputError
-from verinum.minimize import minimize
+from verinum.minimization import minimize
 
 mp.mp.dps = 40
 

@@ -92,7 +92,7 @@ def _num(text):
 
 
 def _integrate(args):
-    from .integrate import integrate
+    from .integration import integrate
     from .progress import Progress
     domain, _ = _pairs(args.domain, "--domain")
     kwargs = {"tol": _num(args.tol), "rel_tol": _num(args.rel_tol), "variables": args.variables}
@@ -109,7 +109,7 @@ def _integrate(args):
 
 
 def _minimize(args):
-    from .minimize import minimize
+    from .minimization import minimize
     from .progress import Progress
     box, is_box = _pairs(args.box, "--box")
     kwargs = {"tol": _num(args.tol), "rel_tol": _num(args.rel_tol), "variables": args.variables,
