@@ -92,7 +92,7 @@ def _derivative(rule, a_range):
     """A ball containing φ'(y) for every y in the range, or None (no derivative there)."""
     try:
         d = rule.series(arb_series([balls.to_ball(a_range), 1], prec=2)).coeffs()
-    except DomainError:
+    except (DomainError, ArithmeticError, ValueError):  # arb cannot form the series there
         return None
     d = d[1] if len(d) > 1 else arb(0)
     return d if d.is_finite() else None
