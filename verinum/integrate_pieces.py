@@ -29,7 +29,7 @@ from flint import arb, arb_series, ctx
 from . import balls, ir, rounding
 from .arb_backend import constant_value, range_op, series_op, range_eval, taylor_eval
 from .errors import DomainError
-from .rounding import to_arb
+from .rounding import series_coefficients, to_arb
 
 MAX_LENGTH = 40  # longest 1-D series used for one piece (the checker's MAX_DEGREE too)
 _UNIT = arb(0, 1)  # the ball [-1, 1]
@@ -156,9 +156,9 @@ def partial_series(root, box_balls, i, length):
             else:
                 out = series_op(node, [values[id(a)] for a in node.args], None, length)
             values[id(node)] = out
-    except (DomainError, ValueError, ZeroDivisionError, IndexError):
+        coeffs = series_coefficients(values[id(root)], length)  # refuses a truncated series
+    except (DomainError, ArithmeticError, ValueError, IndexError):
         return None  # ValueError: arb_series division by a series whose value contains 0
-    coeffs = _padded(values[id(root)].coeffs(), length)  # arb drops exact-zero trailing terms
     return coeffs if all(c.is_finite() for c in coeffs) else None
 
 
@@ -181,10 +181,6 @@ def point_range(root, ranges):
     except IndexError:  # rules.Rule.point at an exact 0 (e.g. atan): a core bug, fail closed
         raise CannotBound("range evaluation failed at an exact zero") from None
     return values[id(root)]
-
-
-def _padded(coeffs, length):
-    return list(coeffs) + [arb(0)] * (length - len(coeffs))
 
 
 def _log2_upper(x):
