@@ -1,6 +1,7 @@
 """Cross-checks of the JAX fast path against arb: every JAX bound must contain the arb value of f
 at sampled points of its box, and degree-0 widths must be close to arb's interval widths."""
 import math
+import zlib
 
 import numpy as np
 import pytest
@@ -96,7 +97,7 @@ def test_random_expressions_contain_arb_values(seed):
 
 @pytest.mark.parametrize("op", UNARY)
 def test_each_function_on_its_domain(op):
-    rng = np.random.default_rng(abs(hash(op)) % 1000)
+    rng = np.random.default_rng(zlib.crc32(op.encode()))  # hash() varies per run
     root = expr(f"{op}(x0)", 1)
     c = np.concatenate([rng.uniform(-5, 5, 200), 10.0 ** rng.uniform(-300, 2.8, 56)])[:, None]
     w = 10.0 ** rng.uniform(-15, 0, size=(256, 1)) * np.abs(c)

@@ -277,11 +277,11 @@ class Arith:
             p = point(x)
             return self.mul(p, self.sigmoid(p))
         s_lo, s_hi = at(a.lo), at(a.hi)
-        # decreasing on (-inf, -1.2784...], increasing after; min value SWISH_MIN
+        # decreasing on (-inf, x*], increasing after, x* = -1.27846454276107...; min SWISH_MIN
         falling = IV(s_hi.lo, s_lo.hi)
         rising = IV(s_lo.lo, s_hi.hi)
         across = IV(jnp.full_like(a.lo, SWISH_MIN), jnp.maximum(s_lo.hi, s_hi.hi))
-        out = select(a.hi <= -1.3, falling, select(a.lo >= -1.27, rising, across))
+        out = select(a.hi <= -1.2785, falling, select(a.lo >= -1.2784, rising, across))
         return IV(jnp.maximum(out.lo, SWISH_MIN), out.hi)
 
     def pow_const(self, a, c, c_iv):
