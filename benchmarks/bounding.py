@@ -1,12 +1,22 @@
 """Boxes bounded per second, and median bound widths, for the JAX fast path, the arb backend and
 AutoBound, on a 1-D function, a 3-D function, a 10-D log-sum-exp and a 10-32-32-1 MLP.
 
-    .venv/bin/python benchmarks/bounding.py [--boxes 4096] [--arb-seconds 3]
+    .venv/bin/python benchmarks/bounding.py [--boxes 4096] [--arb-seconds 3] [--check-seconds 3]
 
 Writes the table to stdout and to benchmarks/results/bounding.txt. Width = upper − lower of the
 bound on f over the box (boxes: random centres in [-1, 1]^n, half-width 0.05).
+
+AutoBound 0.1.4 (`autobound.jax.taylor_bounds`, jax.jit(jax.vmap(...)) over the boxes, the
+enclosure reduced to an interval by its own `enclose_enclosure`) predates jax 0.10; `_autobound`
+patches four API changes in this process only (see there). AutoBound rounds to nearest, so its
+bounds are checked: f at sample points of each box (corners lo and hi, the centre, the two
+corners extreme for the linearisation at the centre, two random points) is enclosed with arb,
+and a bound that excludes the arb enclosure counts as a violation. The JAX bounds get the same
+check.
 """
 import argparse
+import functools
+import inspect
 import os
 import platform
 import sys
@@ -19,7 +29,7 @@ import numpy as np
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
 from verinum import jax_backend, rounding, tracing  # noqa: E402
-from verinum.arb_backend import taylor_eval  # noqa: E402
+from verinum.arb_backend import range_eval, taylor_eval  # noqa: E402
 
 jax.config.update("jax_enable_x64", True)
 HALF_WIDTH = 0.05
@@ -29,19 +39,30 @@ W2, B2 = RNG.normal(size=(32, 32)) / np.sqrt(32), RNG.normal(size=32) / 4
 W3 = RNG.normal(size=32) / np.sqrt(32)
 
 
-def mlp(x):
-    h = jax.nn.relu(x @ W1 + B1)
-    h = jax.nn.relu(h @ W2 + B2)
+def mlp(x, relu=jax.nn.relu):
+    h = relu(x @ W1 + B1)
+    h = relu(h @ W2 + B2)
     return jnp.dot(h, W3)
 
 
+def abs_relu(z):
+    """relu(z) = (z + |z|)/2: AutoBound has no rule for max (jax.nn.relu)."""
+    return 0.5 * (z + jnp.abs(z))
+
+
+def log_sum_exp(x):
+    return jnp.log(jnp.sum(jnp.exp(x)))
+
+
+# (name, n, function for verinum, function for AutoBound: the same real function)
 CASES = [
     ("1-D exp(-x^2)sin(3x)+sqrt(1+x^2)", 1, lambda x: jnp.exp(-x[0] ** 2) * jnp.sin(3 * x[0])
-     + jnp.sqrt(1 + x[0] ** 2)),
+     + jnp.sqrt(1 + x[0] ** 2), None),
     ("3-D exp/sin/log", 3, lambda x: jnp.exp(-x[0] ** 2) * jnp.sin(3 * x[1])
-     + jnp.log(1 + x[2] ** 2) - x[0] * x[1] * x[2]),
-    ("10-D log-sum-exp", 10, lambda x: jax.scipy.special.logsumexp(x)),
-    ("MLP 10-32-32-1 relu", 10, mlp),
+     + jnp.log(1 + x[2] ** 2) - x[0] * x[1] * x[2], None),
+    ("10-D log-sum-exp log(sum(exp x))", 10, log_sum_exp, None),
+    ("10-D jax.scipy logsumexp (max-shifted)", 10, jax.scipy.special.logsumexp, None),
+    ("MLP 10-32-32-1 relu (AB: (z+|z|)/2)", 10, mlp, lambda x: mlp(x, abs_relu)),
 ]
 
 
@@ -52,7 +73,7 @@ def bench_jax(root, lo, hi, degree):
     t0 = time.perf_counter()
     lower, upper = jax_backend.bound_boxes(root, lo, hi, degree)
     run_s = time.perf_counter() - t0
-    return len(lo) / run_s, upper - lower, compile_s
+    return len(lo) / run_s, (lower, upper), compile_s
 
 
 def bench_arb(root, lo, hi, degree, budget_s):
@@ -70,36 +91,97 @@ def bench_arb(root, lo, hi, degree, budget_s):
     return count / (time.perf_counter() - t0), widths
 
 
-def bench_autobound(f, lo, hi, degree):
-    """AutoBound vmapped over the boxes; returns (boxes/s, median width) or a reason string."""
+@functools.cache
+def _autobound():
+    """(autobound.jax, enclosure_arithmetic) made to run on this jax, or a reason string.
+
+    Patches, all for API changes in jax since AutoBound 0.1.4: jax.core.Jaxpr, Var, Literal,
+    Primitive, ClosedJaxpr come from jax.extend.core; Var.count (gone) reads -1 for a dropped
+    output only, the one use left once the jaxpr rewriter is skipped; the rewriter (it turns
+    jax.nn.sigmoid/softplus/swish into AutoBound primitives, and needs Var.count) is skipped:
+    none of the functions here uses those; primitive parameters added since (exp's
+    `accuracy`, mul's `out_dtype`) are dropped where AutoBound passes them on."""
+    import jax.core
+    import jax.extend.core as core
+    for name in ("Jaxpr", "Var", "Literal", "Primitive", "ClosedJaxpr"):
+        setattr(jax.core, name, getattr(core, name))
     try:
         import autobound.jax as ab
         from autobound import enclosure_arithmetic as ea
+        from autobound.jax import jax_bound
     except Exception as err:  # noqa: BLE001
-        return f"n/a: import fails on jax {jax.__version__}"
-    try:
-        bound = ab.taylor_bounds(f, degree)
+        return f"n/a: import fails ({type(err).__name__})"
+    core.Var.count = property(lambda v: -1 if isinstance(v, core.DropVar) else 0)
+    jax_bound._rewrite_jaxpr = lambda jaxpr: jaxpr
+    funs = jax_bound._pushforward_funs
 
-        def one(l, h):
-            x0 = (l + h) / 2
-            coeffs = bound(x0, (l, h)).coefficients
-            return ea.enclose_enclosure(coeffs, (l - x0, h - x0), 0, jnp)[0]
-        run = jax.jit(jax.vmap(one))
-        out = run(jnp.asarray(lo), jnp.asarray(hi))
-        jax.block_until_ready(out)
-        t0 = time.perf_counter()
-        out = jax.block_until_ready(run(jnp.asarray(lo), jnp.asarray(hi)))
-        rate = len(lo) / (time.perf_counter() - t0)
-        lo_b, hi_b = (out if isinstance(out, tuple) else (out, out))
-        return rate, float(np.median(np.asarray(hi_b) - np.asarray(lo_b)))
-    except Exception as err:  # noqa: BLE001
-        return f"n/a: fails on jax {jax.__version__}"
+    def tolerant(fun):
+        names = inspect.signature(fun).parameters
+        if any(p.kind == p.VAR_KEYWORD for p in names.values()):
+            return fun
+        return lambda *args, **params: fun(*args, **{k: v for k, v in params.items()
+                                                     if k in names})
+    jax_bound._pushforward_funs = lambda arith: {p: tolerant(f) for p, f in funs(arith).items()}
+    return ab, ea
+
+
+def bench_autobound(f, lo, hi, degree):
+    """AutoBound vmapped over the boxes: (boxes/s, (lower, upper)) or a reason string."""
+    modules = _autobound()
+    if isinstance(modules, str):
+        return modules
+    ab, ea = modules
+    bound = ab.taylor_bounds(f, degree)
+
+    def one(lo_, hi_):
+        x0 = (lo_ + hi_) / 2
+        coeffs = bound(x0, (lo_, hi_)).coefficients
+        return ea.enclose_enclosure(coeffs, (lo_ - x0, hi_ - x0), 0, jnp)[0]
+    run = jax.jit(jax.vmap(one))
+    try:
+        jax.block_until_ready(run(lo, hi))
+    except NotImplementedError as err:
+        what = err.args[0] if err.args else err
+        return f"n/a: no rule for {getattr(what, 'name', what)}" + (
+            f" at degree {what.derivative_order}" if hasattr(what, "derivative_order") else "")
+    t0 = time.perf_counter()
+    out = jax.block_until_ready(run(lo, hi))
+    rate = len(lo) / (time.perf_counter() - t0)
+    return rate, (np.asarray(out[0]), np.asarray(out[1]))
+
+
+def sample_points(f, lo, hi, rng):
+    """Points of one box: corners lo and hi, centre, c ± h·sign(∇f(c)), two random points."""
+    c, h = (lo + hi) / 2, (hi - lo) / 2
+    s = np.sign(np.asarray(jax.grad(f)(jnp.asarray(c))))
+    return [lo, hi, c, np.clip(c + h * s, lo, hi), np.clip(c - h * s, lo, hi),
+            rng.uniform(lo, hi), rng.uniform(lo, hi)]
+
+
+def violations(root, f, lo, hi, bounds, budget_s):
+    """(points checked, [violations for each (lower, upper) in bounds]): f at sample points of
+    the first boxes, enclosed by arb, against each bound."""
+    from flint import arb
+    rng, t0, checked = np.random.default_rng(1), time.perf_counter(), 0
+    bad = [0] * len(bounds)
+    with rounding.precision():
+        for b in range(len(lo)):
+            for x in sample_points(f, lo[b], hi[b], rng):
+                y_lo, y_hi = range_eval(root, [(arb(float(v)), arb(float(v))) for v in x])
+                checked += 1
+                for k, (lower, upper) in enumerate(bounds):
+                    if y_hi < arb(float(lower[b])) or y_lo > arb(float(upper[b])):
+                        bad[k] += 1
+            if time.perf_counter() - t0 > budget_s:
+                break
+    return checked, bad
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--boxes", type=int, default=4096)
     parser.add_argument("--arb-seconds", type=float, default=3.0)
+    parser.add_argument("--check-seconds", type=float, default=3.0)
     args = parser.parse_args()
     if not jax_backend.available():
         print("JAX fast path unavailable:", jax_backend._STATE["reason"])
@@ -107,23 +189,35 @@ def main():
              f"jax {jax.__version__}, {platform.machine()} CPU x{os.cpu_count()}",
              "width: median over all boxes; 'same': jax median on the boxes arb bounded "
              "(arb runs one box at a time for a few seconds)",
-             f"{'function':34s} {'deg':>3s} | {'jax boxes/s':>11s} {'width':>9s} "
+             "autobound: 0.1.4, taylor_bounds jit(vmap) over all boxes, with the compatibility "
+             "patches in _autobound (jax.core names from jax.extend.core, jaxpr rewriter "
+             "skipped); the MLP row gives it relu as (z+|z|)/2",
+             "viol ab/jax: sample points (of the first boxes) where f, enclosed with arb, is "
+             "outside AutoBound's / the JAX bound",
+             f"{'function':40s} {'deg':>3s} | {'jax boxes/s':>11s} {'width':>9s} "
              f"{'compile':>7s} | {'arb boxes/s':>11s} {'width':>9s} {'jax same':>9s} | "
-             f"{'autobound':>11s} {'width':>9s}"]
+             f"{'autobound':>11s} {'width':>9s} {'viol ab/jax':>15s}"]
     print("\n".join(lines), flush=True)
-    for name, n, f in CASES:
+    for name, n, f, f_ab in CASES:
+        f_ab = f_ab or f
         root = tracing.to_expression(f, n, True)[0]
         c = RNG.uniform(-1, 1, size=(args.boxes, n))
         lo, hi = c - HALF_WIDTH, c + HALF_WIDTH
         for degree in (0, 1, 2):
-            j_rate, j_widths, j_compile = bench_jax(root, lo, hi, degree)
+            j_rate, j_bounds, j_compile = bench_jax(root, lo, hi, degree)
             a_rate, a_widths = bench_arb(root, lo, hi, degree, args.arb_seconds)
+            j_widths = j_bounds[1] - j_bounds[0]
             j_width, a_width = float(np.median(j_widths)), float(np.median(a_widths))
             j_same = float(np.median(j_widths[:len(a_widths)]))
-            ab = bench_autobound(f, lo, hi, degree) if degree >= 1 else "n/a (deg 0)"
-            ab_text = (f"{ab[0]:11.0f} {ab[1]:9.3g}" if isinstance(ab, tuple)
-                       else f"{ab[:40]}")
-            line = (f"{name:34s} {degree:3d} | {j_rate:11.0f} {j_width:9.3g} {j_compile:6.1f}s"
+            ab = bench_autobound(f_ab, lo, hi, degree)
+            if isinstance(ab, tuple):
+                checked, (ab_bad, j_bad) = violations(root, f_ab, lo, hi, [ab[1], j_bounds],
+                                                      args.check_seconds)
+                ab_text = (f"{ab[0]:11.0f} {float(np.median(ab[1][1] - ab[1][0])):9.3g} "
+                           f"{f'{ab_bad}/{j_bad} of {checked}':>15s}")
+            else:
+                ab_text = ab[:40]
+            line = (f"{name:40s} {degree:3d} | {j_rate:11.0f} {j_width:9.3g} {j_compile:6.1f}s"
                     f" | {a_rate:11.1f} {a_width:9.3g} {j_same:9.3g} | {ab_text}")
             print(line, flush=True)
             lines.append(line)

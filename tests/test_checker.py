@@ -437,6 +437,30 @@ def test_min_with_kinks_and_2d_claim_shift():
     rejected(bad, "counterexample")
 
 
+def bowl_blocks_cert(lower0=F(0), lower1=F(0), claim_lower=3 - F(1, 2 ** 20)):
+    """BOWL = (x-1/2)^2 + 2(y-1)^2 + 3 as blocks {x}, {y} and the constant 3 (hand-built)."""
+    domain = [(F(0), F(1)), (F(-2), F(2))]
+    blocks = [{"variables": [0], "lower": E(lower0), "tree": tree_uniform(domain[:1], 2, lower0)},
+              {"variables": [1], "lower": E(lower1), "tree": tree_uniform(domain[1:], 3, lower1)}]
+    return base("global-min", ["x", "y"], BOWL, domain, claim_lower, 3 + F(1, 2 ** 20),
+                {"witness": ["1p-1", "1p0"], "blocks": blocks})
+
+
+def test_min_blocks_evidence():
+    assert check(bowl_blocks_cert()).status == "accepted"
+    assert check(bowl_blocks_cert(claim_lower=F(3))).status == "accepted"     # exactly Σ + 3
+    rejected(bowl_blocks_cert(claim_lower=3 + F(1, 2 ** 30)), "evidence.blocks", "sum to")
+    rejected(bowl_blocks_cert(lower1=F(1, 2 ** 30), claim_lower=F(3)), "evidence.blocks[1].tree",
+             "counterexample")
+    swapped = mutated(bowl_blocks_cert(), lambda c: c["evidence"]["blocks"].reverse())  # any order
+    assert check(swapped).status == "accepted"
+    merged = mutated(bowl_blocks_cert(), lambda c: c["evidence"].update(blocks=[
+        {"variables": [0, 1], "lower": "0", "tree": [["leaf", "0"]]}]))
+    rejected(merged, "not the components", "{0, 1}", "{0}; {1}")
+    coupled = mutated(bowl_blocks_cert(), lambda c: c["problem"]["expression"].__setitem__(10, ["mul", 3, 9]))
+    rejected(coupled, "not separable")                                        # (x-1/2)^2 * 2(y-1)^2 + 3
+
+
 def test_log_min_undefined_at_zero():
     cert = base("global-min", ["x"], [["var", 0], ["log", 0]], [(F(0), F(1))], F(-100), F(0),
                 {"witness": ["1p0"], "tree": [["leaf", E(F(-100))]]})
@@ -802,7 +826,7 @@ def styblinski_tang_4d():
     if not _ST4:
         from verinum import minimize
         expr = "(" + " + ".join(f"x{i}**4 - 16*x{i}**2 + 5*x{i}" for i in range(4)) + ")/2"
-        result = minimize(expr, [(-5, 5)] * 4, tol=1e-4)
+        result = minimize(expr, [(-5, 5)] * 4, tol=1e-4, separable=False)  # one tree, no blocks
         assert result.status == "ok"
         mpmath.mp.dps = 50
         root = mpmath.findroot(lambda x: 4 * x ** 3 - 32 * x + 5, -2.9)

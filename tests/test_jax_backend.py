@@ -140,6 +140,35 @@ def test_batch_sizes_from_1_to_5000():
         check_contains(root, c - 0.01, c + 0.01, lower, upper, rng, boxes=10)
 
 
+@pytest.mark.parametrize("degree", [0, 1, 2])
+def test_inner_blocks_give_the_same_bounds(monkeypatch, degree):
+    """A batch run in inner blocks (jax.lax.map) gives the same bounds (up to rounding), sound."""
+    rng = np.random.default_rng(13)
+    root = expr("log(exp(x0) + exp(x1) + exp(x2)) * sin(x0 - x2)", 3)
+    c = rng.uniform(-2, 2, size=(300, 3))
+    lo, hi = c - 0.03, c + 0.03
+    monkeypatch.setattr(jax_backend, "_KERNELS", {})
+    whole = jax_backend.bound_boxes(root, lo, hi, degree)
+    monkeypatch.setattr(jax_backend, "_KERNELS", {})
+    monkeypatch.setattr(jax_backend, "BLOCK_ELEMENTS", 64)  # blocks of 8 boxes
+    blocked = jax_backend.bound_boxes(root, lo, hi, degree)
+    assert np.allclose(whole, blocked, rtol=1e-12, atol=0)
+    assert check_contains(root, lo, hi, *blocked, rng, boxes=20) > 0
+
+
+def test_products_with_float_constants():
+    """Products by exact float constants (2 products per interval) and by non-floats (1/3,
+    an interval constant), including 0·inf, contain the arb values."""
+    rng = np.random.default_rng(17)
+    root = expr("0.0*exp(x0) - 0.125*exp(x0) + (1/3)*x1 + x1*(-2.5) + x0*x1", 2)
+    lo = np.array([[700.0, -1.0], [-3.0, 0.5], [709.0, -1e-300], [-1.0, -2.0]])
+    hi = np.array([[800.0, 1.0], [2.0, 0.75], [709.5, 1e-300], [-1.0, 3.0]])
+    for degree in (0, 1, 2):
+        lower, upper = jax_backend.bound_boxes(root, lo, hi, degree)
+        assert lower[0] == -math.inf and math.isfinite(upper[0])  # -exp(800)/8 overflows
+        assert check_contains(root, lo, hi, lower, upper, rng, per_box=4) > 0
+
+
 def test_extreme_arguments():
     rng = np.random.default_rng(5)
     cases = [

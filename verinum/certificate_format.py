@@ -252,10 +252,30 @@ def _integral_evidence(ev, n: int) -> None:
 
 
 def _min_evidence(ev, n: int) -> None:
-    _object(ev, "evidence", required=("witness", "tree"))
+    _object(ev, "evidence", required=("witness",), optional=("tree", "blocks"))
     _exacts(ev["witness"], "evidence.witness", n)
-    for i, item in enumerate(_list(ev["tree"], "evidence.tree")):
-        where = f"evidence.tree[{i}]"
+    if "tree" not in ev and "blocks" not in ev:
+        raise CertificateFormatError("evidence.tree", 'missing field (or "blocks")')
+    if "tree" in ev and "blocks" in ev:
+        raise CertificateFormatError("evidence", 'expected "tree" or "blocks", not both')
+    if "tree" in ev:
+        _tree(ev["tree"], "evidence.tree", n)
+        return
+    for b, block in enumerate(_list(ev["blocks"], "evidence.blocks")):
+        where = f"evidence.blocks[{b}]"
+        _object(block, where, required=("variables", "lower", "tree"))
+        variables = _list(block["variables"], f"{where}.variables")
+        for j, k in enumerate(variables):
+            if type(k) is not int or not 0 <= k < n or (j and k <= variables[j - 1]):
+                raise CertificateFormatError(f"{where}.variables[{j}]",
+                                             f"expected increasing variable indices 0..{n - 1}")
+        decode_exact(block["lower"], f"{where}.lower")
+        _tree(block["tree"], f"{where}.tree", len(variables))
+
+
+def _tree(tree, path: str, n: int) -> None:
+    for i, item in enumerate(_list(tree, path)):
+        where = f"{path}[{i}]"
         if isinstance(item, list) and len(item) == 3 and item[0] == "split":
             if type(item[1]) is not int or not 0 <= item[1] < n:
                 raise CertificateFormatError(f"{where}[1]", f"expected a dimension index 0..{n - 1}")

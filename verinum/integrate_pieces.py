@@ -17,6 +17,10 @@ or raises `CannotBound` (f could not be bounded there: a domain boundary, a pole
 - n-D fallback (`taylor_piece`): the interval Taylor model of `arb_backend.taylor_eval`
   (pointwise coefficients C_α), integrated monomial by monomial like the 1-D remainder.
 - `range_piece`: range of f over the piece × its volume (kinks, endpoint singularities).
+- 1-D kinks (abs, relu, min, max of g): `kink_zeros`/`kink_cuts` say where to cut a short piece
+  around each zero of g (a heuristic; any cut is sound). On the pieces between, the series over
+  the piece uses the sign of g proven by `_sign_over` (ball value, monotonicity with exact end
+  values, or halving), so |g| = ±g there and the piece is smooth.
 Callers run these inside `series_context()`.
 """
 from contextlib import contextmanager
@@ -24,7 +28,7 @@ from fractions import Fraction
 
 import math
 
-from flint import arb, arb_series, ctx
+from flint import arb, arb_poly, arb_series, ctx
 
 from . import balls, ir, rounding
 from .arb_backend import constant_value, range_op, series_op, range_eval, taylor_eval
@@ -98,10 +102,9 @@ def _coefficient_term(c, signed, absolute):
     return c.mid() * signed + _UNIT * (c.rad() * absolute)
 
 
-def _shifted_ends(lo, hi, c):
-    """Balls containing lo − c ≤ 0 and hi − c ≥ 0 (exact when the ends are dyadic)."""
-    a = to_arb(lo - c)
-    b = to_arb(hi - c)
+def _shifted_ends(a, b):
+    """Balls containing lo − c ≤ 0 and hi − c ≥ 0, from balls a ∋ lo − c and b ∋ hi − c
+    (exact when the ends are dyadic)."""
     return (a if a.rad() == 0 else -(-a).nonnegative_part(),
             b if b.rad() == 0 else b.nonnegative_part())
 
@@ -120,52 +123,119 @@ def range_piece(root, box, names=None):
     return balls.to_ball(r) * to_arb(volume(box))
 
 
-_ORDERS = {}  # id(root) -> (root, topological order, constant balls); a small cache
+_ORDERS = {}  # id(root) -> (root, order, constant balls, precision, steps); a small cache
 
 
 def _program(root):
+    """(root, topological order, constant balls by node id, precision, steps); a step is
+    (node, kind, argument positions in the order), kind: "var", "const", "kink" or "op"."""
     entry = _ORDERS.get(id(root))
     if entry is None or entry[0] is not root:
         if len(_ORDERS) > 64:
             _ORDERS.clear()
         order = ir.walk(root)
         constants = {id(n): constant_value(n) for n in order if n.op in ("const", "pi", "e")}
-        entry = _ORDERS[id(root)] = (root, order, constants, ctx.prec)
+        position = {id(n): k for k, n in enumerate(order)}
+        steps = [(n, "var" if n.op == "var" else "const" if id(n) in constants else
+                  "kink" if n.op in KINK_OPS else "op", [position[id(a)] for a in n.args])
+                 for n in order]
+        entry = _ORDERS[id(root)] = (root, order, constants, ctx.prec, steps)
     if entry[3] != ctx.prec:  # constants are balls at the precision they were made at
         _ORDERS.pop(id(root))
         return _program(root)
     return entry
 
 
-def partial_series(root, box_balls, i, length):
+def partial_series(root, box_balls, i, length, ends=None, finite=True):
     """Coefficients c_0..c_{length-1} of the series of f in x_i at (every point of) the box, the
     other variables held as balls: c_j encloses ∂_i^j f(ξ)/j! for every ξ in the box. None
     where f has no series there (a kink, a domain boundary, a non-finite value). Same rules as
-    `arb_backend.series_eval` (whose per-operation step it uses)."""
+    `arb_backend.series_eval` (whose per-operation step it uses). 1-D: `ends` (balls around the
+    ends of the piece inside the ball) lets abs/relu/min/max prove the sign of their argument
+    (`_kink_series`); the coefficients then hold for every ξ in the piece. `finite=False`:
+    non-finite coefficients are returned as they are (for callers that check what they use)."""
     if length > ctx.cap:
         raise RuntimeError("series longer than ctx.cap: run inside series_context()")
-    _, order, constants, _ = _program(root)
-    values = {}
+    _, _, constants, _, steps = _program(root)
+    values = []
     try:
-        for node in order:
-            if node.op == "var":
+        for node, kind, where in steps:
+            if kind == "var":
                 x = box_balls[node.literal]
                 out = arb_series([x, 1] if node.literal == i else [x], prec=length)
-            elif node.op in ("const", "pi", "e"):
+            elif kind == "const":
                 out = arb_series([constants[id(node)]], prec=length)
+            elif kind == "kink" and ends is not None:
+                out = _kink_series(node, [values[k] for k in where], ends, length)
             else:
-                out = series_op(node, [values[id(a)] for a in node.args], None, length)
-            values[id(node)] = out
-        coeffs = series_coefficients(values[id(root)], length)  # refuses a truncated series
+                out = series_op(node, [values[k] for k in where], None, length)
+            values.append(out)
+        coeffs = series_coefficients(values[-1], length)  # refuses a truncated series
     except (DomainError, ArithmeticError, ValueError, IndexError):
         return None  # ValueError: arb_series division by a series whose value contains 0
-    return coeffs if all(c.is_finite() for c in coeffs) else None
+    return coeffs if not finite or all(c.is_finite() for c in coeffs) else None
+
+
+SIGN_DEPTH = 4  # levels of halving used to prove the sign of a kink argument on a piece
+
+
+def _kink_series(node, args, ends, length):
+    """abs/relu/min/max over a 1-D piece (as `series_op`), using the sign of the argument g
+    (a − b for min/max) on the piece where `_sign_over` proves it: then |g| = ±g,
+    relu(g) = g or 0, min(a, b) = a or b, max(a, b) = b or a on the whole piece."""
+    g = args[0] if node.op in ("abs", "relu") else args[0] - args[1]
+    if g.prec < 2:
+        return series_op(node, args, None, length)
+    c = series_coefficients(g, 2)
+    sign = _sign_over(node.args, ends, c[0], c[1], SIGN_DEPTH)
+    if sign == 0:
+        return series_op(node, args, None, length)
+    if node.op == "abs":
+        return g if sign > 0 else -g
+    if node.op == "relu":
+        return g if sign > 0 else 0 * g
+    return args[1] if (sign > 0) == (node.op == "min") else args[0]
+
+
+def _sign_over(arg_nodes, ends, value, slope, depth):
+    """+1 or −1 if g has that sign on the piece between ends = (lo, hi) (balls around its
+    ends), else 0; `value` and `slope` contain g and g' there. Proven by: the sign of
+    `value`; if g' has a sign (g is monotone), the signs of g at the ends; else both halves
+    of the piece (`depth` more levels)."""
+    if value > 0 or value < 0:
+        return 1 if value > 0 else -1
+    if slope > 0 or slope < 0:
+        at = [_g_series(arg_nodes, end, 1) for end in ends]
+        if any(g is None for g in at):
+            return 0
+        if at[0][0] > 0 and at[1][0] > 0:
+            return 1
+        return -1 if at[0][0] < 0 and at[1][0] < 0 else 0
+    if depth == 0:
+        return 0
+    lo, hi = ends
+    mid = arb(((lo + hi) / 2).mid())
+    signs = set()
+    for half in ((lo, mid), (mid, hi)):
+        g = _g_series(arg_nodes, half[0].union(half[1]), 2)
+        if g is None:
+            return 0
+        signs.add(_sign_over(arg_nodes, half, g[0], g[1], depth - 1))
+    return signs.pop() if len(signs) == 1 else 0
+
+
+def _g_series(arg_nodes, x, length):
+    """Coefficients of g = arg_nodes[0] (or arg_nodes[0] − arg_nodes[1]) at/over the ball x."""
+    parts = [partial_series(n, [x], 0, length) for n in arg_nodes]
+    if any(p is None for p in parts):
+        return None
+    return parts[0] if len(parts) == 1 else [a - b for a, b in zip(*parts)]
 
 
 def point_range(root, ranges):
     """`arb_backend.range_eval` (same per-operation rules) with the node order cached: the range
     of f over the box of `ranges`. Raises CannotBound."""
-    _, order, constants, _ = _program(root)
+    _, order, constants, _, _ = _program(root)
     values = {}
     try:
         for node in order:
@@ -183,43 +253,136 @@ def point_range(root, ranges):
     return values[id(root)]
 
 
-def _log2_upper(x):
-    """About log2 of the arb x ≥ 0 (−inf for 0); a heuristic for choosing degrees only."""
-    if x == 0:
-        return -math.inf
-    m, e = x.mid().man_exp()
-    return math.log2(int(m)) + int(e)
+_LOG2_COUNT = [math.log2(n) for n in range(1, MAX_LENGTH + 3)]
+
+
+def _choose_degree(over, left, right):
+    """The d < len(over) with the smallest estimated remainder width 2 rad(over[d])·∫|t|^d,
+    ∫|t|^d = (left^(d+1) + right^(d+1))/(d+1) (a heuristic: any d is sound). A radius that
+    is 0 as a float (exact, or below the float range) counts as −inf."""
+    rads = [float(c.rad()) for c in over]
+    if 0.0 in rads:
+        return rads.index(0.0)
+    big = max(left, right)
+    log_big, ratio = math.log2(big), min(left, right) / big
+    log2, count = math.log2, _LOG2_COUNT
+    if ratio == 1:
+        estimates = [log2(r) + d * log_big - count[d] for d, r in enumerate(rads)]
+    else:
+        estimates = [log2(r) + d * log_big - count[d] + log2(1 + ratio ** (d + 1))
+                     for d, r in enumerate(rads)]
+    return estimates.index(min(estimates))
 
 
 def series_piece(root, lo, hi, center, length):
     """(enclosure, degree) for ∫_lo^hi f, using Taylor series at `center` (a dyadic inside)
     of degree ≤ length (see module docstring). Raises CannotBound where f has no series."""
-    point = partial_series(root, [to_arb(center)], 0, length)
-    over = partial_series(root, [to_arb(lo).union(to_arb(hi))], 0, length + 1)
-    if point is None or over is None:
+    ends = to_arb(lo), to_arb(hi)
+    c = to_arb(center)
+    over = partial_series(root, [ends[0].union(ends[1])], 0, length + 1, ends, finite=False)
+    point = None if over is None else partial_series(root, [c], 0, length, finite=False)
+    if point is None:
         raise CannotBound("no Taylor series on this piece")
-    # choose d: the remainder term's width is 2 rad(over[d]) ∫|t|^d (a heuristic, any d is sound)
-    left, right = float(center - lo), float(hi - center)
-    big, ratio = max(left, right), min(left, right) / max(left, right)
-    log_big = math.log2(big)
-    def estimate(d):
-        return (_log2_upper(over[d].rad()) + (d + 1) * log_big
-                + math.log2(1 + ratio ** (d + 1)) - math.log2(d + 1))
-    degree = min(range(length + 1), key=lambda d: (estimate(d), d))
-    a, b = _shifted_ends(lo, hi, center)
-    symmetric = lo + hi == 2 * center
-    total, pa, pb = arb(0), a, b  # pa, pb = a^(i+1), b^(i+1)
-    for i in range(degree):
-        if not (symmetric and i % 2):  # odd powers integrate to 0 on a symmetric piece
-            total += point[i] * ((pb - pa) / (i + 1))
-        pa, pb = pa * a, pb * b
+    a, b = _shifted_ends(ends[0] - c, ends[1] - c)
+    degree = _choose_degree(over, float(-a), float(b))
+    if (a + b).is_zero():  # a = −b: odd powers integrate to 0, ∫ = 2·P(b), P odd
+        total = 2 * _antiderivative(point[:degree], even_only=True)(b)
+    else:
+        antiderivative = _antiderivative(point[:degree])
+        total = antiderivative(b) - antiderivative(a)
     n = degree + 1
+    pa, pb = balls.ipow(a, n), balls.ipow(b, n)
     signed = (pb - pa) / n
     absolute = (pb + abs(pa)) / n if n % 2 == 0 else signed
     total += _coefficient_term(over[degree], signed, absolute)
-    if not total.is_finite():
+    if not total.is_finite():  # also where a coefficient used is not finite
         raise CannotBound("the Taylor enclosure is not finite here")
     return total, degree
+
+
+def _antiderivative(coeffs, even_only=False):
+    """The arb_poly Σ coeffs[i]·t^(i+1)/(i+1) (over even i only if `even_only`)."""
+    return arb_poly([0] + [0 if even_only and i % 2 else c / (i + 1)
+                           for i, c in enumerate(coeffs)])
+
+
+# -- 1-D kinks: where to split (a heuristic; splitting anywhere is sound) ------------------------
+KINK_OPS = ("abs", "relu", "min", "max")
+KINK_SAMPLES = 16    # sign changes of g are looked for between this many + 1 equispaced points
+NEWTON_STEPS = 40
+
+
+def kink_arguments(root):
+    """The kink nodes of f: abs(g), relu(g), min(a, b), max(a, b) (g = a − b)."""
+    return [n for n in ir.walk(root) if n.op in KINK_OPS]
+
+
+def _kink_value(node, x):
+    """(g(x), g'(x)) as mid-point balls at the exact point ball x, or None."""
+    g = _g_series(node.args, x, 2)
+    return None if g is None else (arb(g[0].mid()), arb(g[1].mid()))
+
+
+def kink_zeros(nodes, lo, hi):
+    """Approximate zeros in [lo, hi] of the kink arguments g (sorted Fractions): sign changes
+    of g between sample points, refined by safeguarded Newton steps, and exact zeros at them."""
+    zeros = []
+    step = (hi - lo) / KINK_SAMPLES
+    points = [to_arb(lo + j * step).mid() for j in range(KINK_SAMPLES + 1)]
+    for node in nodes:
+        values = [_kink_value(node, arb(x)) for x in points]
+        zeros += [x for x, v in zip(points, values) if v is not None and v[0] == 0]
+        for j in range(KINK_SAMPLES):
+            if values[j] is None or values[j + 1] is None:
+                continue
+            ga, gb = values[j][0], values[j + 1][0]
+            if ga * gb < 0:
+                z = _newton(node, points[j], points[j + 1], ga > 0)
+                if z is not None:
+                    zeros.append(z)
+    return sorted({rounding.arb_lower_exact(arb(z)) for z in zeros})
+
+
+def _newton(node, a, b, positive_at_a):
+    """A zero of g in the bracket [a, b] (g changes sign): Newton steps, bisection when a step
+    leaves the bracket; stops when the step is below 2^-100 relative to the bracket."""
+    x = arb((a + b) / 2).mid()
+    tiny = (abs(arb(a)) + abs(arb(b))) * arb(2) ** -100
+    for _ in range(NEWTON_STEPS):
+        value = _kink_value(node, arb(x))
+        if value is None:
+            return None
+        g, dg = value
+        step = g / dg if dg != 0 else None
+        if g == 0 or step is not None and abs(step) <= tiny:
+            return x
+        if (g > 0) == positive_at_a:
+            a = x
+        else:
+            b = x
+        candidate = (x - step).mid() if step is not None and step.is_finite() else None
+        if candidate is None or not (a < candidate < b):
+            candidate = arb((a + b) / 2).mid()
+        x = candidate
+    return x
+
+
+def kink_cuts(zeros, lo, hi, delta):
+    """Short dyadic cut points around each zero z (sorted), so that a piece of length 2δ to 4δ
+    (or a shorter one at an end of [lo, hi]) holds z: the points strictly inside (lo, hi),
+    increasing."""
+    unit = Fraction(1)
+    while unit > delta:
+        unit /= 2
+    while 2 * unit <= delta:
+        unit *= 2
+    cuts = [lo]
+    for z in zeros:
+        for p in (Fraction(math.floor((z - delta) / unit)) * unit,
+                  Fraction(math.ceil((z + delta) / unit)) * unit):
+            if cuts[-1] < p < hi:
+                cuts.append(p)
+    return cuts[1:]
 
 
 def taylor_piece(root, box, center, degree):
@@ -236,7 +399,8 @@ def taylor_piece(root, box, center, degree):
     if not balls.is_finite_range(rng):
         raise CannotBound("the integrand's range is not finite here")
     by_range = balls.to_ball(rng) * to_arb(volume(box))
-    monomials = [_Monomials(*_shifted_ends(lo, hi, c)) for (lo, hi), c in zip(box, center)]
+    monomials = [_Monomials(*_shifted_ends(to_arb(lo - c), to_arb(hi - c)))
+                 for (lo, hi), c in zip(box, center)]
     total = arb(0)
     for alpha, coeff in model.coeffs.items():
         signed, absolute = arb(1), arb(1)

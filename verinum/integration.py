@@ -19,18 +19,20 @@ from . import balls, rounding, tracing
 from .certificate_format import encode_exact
 from .errors import DomainError, InputError, UnsupportedOperationError
 from .integrate_pieces import (
-    MAX_LENGTH, CannotBound, dyadic_inside, gauss_piece, range_piece, series_context,
-    series_piece, taylor_piece, volume,
+    MAX_LENGTH, CannotBound, dyadic_inside, gauss_piece, kink_arguments, kink_cuts, kink_zeros,
+    range_piece, series_context, series_piece, taylor_piece, volume,
 )
 from .interval import Interval
 from .taylor import parse_region
 
-START_LENGTH = 12          # first 1-D series length; raised (×2) while coefficients still decay
+START_LENGTH = 24          # first 1-D series length; raised (×2) while coefficients still decay
 FALLBACK_DEGREE = 2        # n-D Taylor model degree on pieces where f has no series
 GOAL_FRACTION = 0.75       # refine until the proven width ≤ this fraction of the tolerance
 CLAIM_SLACK = Fraction(1, 8)  # the claim adds this fraction of the proven width on each side
 TINY = Fraction(1, 2 ** 40)   # a failing piece this small (relative to the domain) is an error
 MAX_FAILING = 256          # more failing pieces than this at once is an error too
+KINK_SEARCH = Fraction(1, 2 ** 20)  # 1-D pieces longer than this (relative) look for kinks
+KINK_WIDTH = Fraction(1, 2 ** 36)   # half-length (relative) of the piece cut around a kink
 
 
 class IntegrationBudgetWarning(RuntimeWarning):
@@ -68,12 +70,14 @@ class IntegralResult:
 class _Piece:
     """A box of the subdivision and what is proven about it (enclosure is None: no bound)."""
 
-    __slots__ = ("box", "center", "degree", "length", "enclosure", "failure", "width")
+    __slots__ = ("box", "center", "degree", "length", "enclosure", "failure", "width",
+                 "smooth", "kink_search")
 
-    def __init__(self, box, length):
-        self.box, self.length = box, length
+    def __init__(self, box, length, kink_search=True):
+        self.box, self.length, self.kink_search = box, length, kink_search
         self.center = [dyadic_inside(lo, hi) for lo, hi in box]
         self.degree, self.enclosure, self.failure, self.width = 0, None, None, math.inf
+        self.smooth = False  # 1-D: f has a Taylor series over the whole piece
 
 
 def integrate(f, domain, *, tol=1e-10, rel_tol=None, max_pieces=20000, time_limit=None,
@@ -142,6 +146,8 @@ class _Refiner:
         self.min_width = max(hi - lo for lo, hi in box) * TINY
         self.volume = volume(box)
         self.goal = 0.0  # the current target width of the total (set by run)
+        self.kinks = kink_arguments(root) if self.dim == 1 else []
+        self.length = box[0][1] - box[0][0]
 
     def run(self, tol, rel_tol, max_pieces, time_limit, started, progress):
         """Refine until the proven width meets the goal or a budget runs out: (status, why)."""
@@ -197,6 +203,7 @@ class _Refiner:
                 (lo, hi), = piece.box
                 piece.enclosure, piece.degree = series_piece(self.root, lo, hi, piece.center[0],
                                                              piece.length)
+                piece.smooth = True
             else:
                 by_range = range_piece(self.root, piece.box, self.names)
                 share = self.goal * float(volume(piece.box) / self.volume)
@@ -212,8 +219,8 @@ class _Refiner:
                 piece.enclosure, piece.degree = range_piece(self.root, piece.box, self.names), 0
             except CannotBound as err:
                 piece.enclosure, piece.failure = None, str(err)
-        piece.width = math.inf if piece.enclosure is None else \
-            rounding.arb_upper(piece.enclosure.rad()) * 2
+        # a float estimate (the refinement order and when to sum): the total is proven apart
+        piece.width = math.inf if piece.enclosure is None else 2 * float(piece.enclosure.rad())
         return piece
 
     def _refine(self, piece):
@@ -225,10 +232,28 @@ class _Refiner:
             piece.length = min(2 * piece.length, MAX_LENGTH)  # still converging: go higher
             self._push(self._evaluate(piece))
             return
-        for half in _bisect(piece.box):
-            self._push(self._evaluate(_Piece(half, piece.length)))
+        boxes, search = self._kink_split(piece), False
+        if boxes is None:
+            boxes, search = _bisect(piece.box), piece.kink_search
+        for part in boxes:
+            self._push(self._evaluate(_Piece(part, piece.length, search)))
         if self.failing > MAX_FAILING:
             raise self._domain_error(next(p for _, _, p in self.heap if p.enclosure is None))
+
+    def _kink_split(self, piece):
+        """1-D pieces without a series: cut out short pieces around the zeros of the kink
+        arguments (abs, relu, min, max), so that the pieces between are smooth; None when
+        there is nothing to cut (then the children do not search again)."""
+        if not (self.kinks and piece.kink_search and not piece.smooth):
+            return None
+        (lo, hi), = piece.box
+        if hi - lo <= self.length * KINK_SEARCH:
+            return None
+        cuts = kink_cuts(kink_zeros(self.kinks, lo, hi), lo, hi, self.length * KINK_WIDTH)
+        if not cuts:
+            return None
+        ends = [lo] + cuts + [hi]
+        return [[(a, b)] for a, b in zip(ends, ends[1:])]
 
     def _push(self, piece):
         if piece.enclosure is None:

@@ -29,7 +29,7 @@ from .jax_kernels import INF, IV, TINY, TWO_OVER_SQRT_PI, Arith, const, dn, hull
 jax.config.update("jax_enable_x64", True)
 
 MAX_BUCKET = 1 << 14          # boxes per compiled call; bigger batches run in chunks
-MAX_ELEMENTS = 1 << 23        # cap on batch × rows × derivative entries per array (memory)
+BLOCK_ELEMENTS = 1 << 15      # boxes × rows × derivative entries per array in one inner step
 _KERNELS = {}                 # (canonical ops, n, degree) -> (jitted kernel, constants)
 _STATE = {"available": None, "reason": ""}
 
@@ -66,13 +66,10 @@ def bound_boxes(root, lo, hi, degree=0):
         return np.empty(0), np.empty(0)
     if not available():
         return _arb_fallback(root, lo, hi)
-    kernel, consts, rows = _kernel(root, n, degree)
-    width = 1 + (n if degree >= 1 else 0) + (n * (n + 1) // 2 if degree == 2 else 0)
-    chunk = max(8, min(MAX_BUCKET, MAX_ELEMENTS // (width * rows)))
-    chunk = 1 << (chunk.bit_length() - 1)
+    kernel, consts = _kernel(root, n, degree)
     lower, upper = np.empty(batch), np.empty(batch)
-    for start in range(0, batch, chunk):
-        stop = min(batch, start + chunk)
+    for start in range(0, batch, MAX_BUCKET):
+        stop = min(batch, start + MAX_BUCKET)
         size = max(8, 1 << (stop - start - 1).bit_length())  # power-of-two bucket
         pad = size - (stop - start)
         blo = np.concatenate([lo[start:stop], np.repeat(lo[stop - 1:stop], pad, 0)])
@@ -154,20 +151,30 @@ def _kernel(root, n, degree):
         nodes = ir.walk(root)
         constants = _Constants()
         slots = _constant_slots(nodes, constants)
-        plan = _group_plan(nodes, slots)
-        c_arrays = constants.arrays()
+        plan = _group_plan(nodes, slots, constants)
+        rows = max(len(group) for group in _members_by_group(nodes).values())
+        width = 1 + (n if degree >= 1 else 0) + (n * (n + 1) // 2 if degree == 2 else 0)
+        block = max(8, BLOCK_ELEMENTS // (rows * width))
+        block = 1 << (block.bit_length() - 1)
 
         def kernel(lo, hi, clo, chi):
-            return _bound(plan, lo, hi, IV(clo, chi), n, degree)
-        rows = max(len(group) for group in _members_by_group(nodes))
-        _KERNELS[key] = (jax.jit(kernel), c_arrays, rows)
+            def run(box):
+                return _bound(plan, box[0], box[1], IV(clo, chi), n, degree)
+            size = lo.shape[0]
+            if size <= block:
+                return run((lo, hi))
+            out = jax.lax.map(run, (lo.reshape(-1, block, n), hi.reshape(-1, block, n)))
+            return out[0].reshape(size), out[1].reshape(size)
+        _KERNELS[key] = (jax.jit(kernel), constants.arrays())
     return _KERNELS[key]
 
 
-def _group_plan(nodes, slots):
+def _group_plan(nodes, slots, constants):
     """Nodes grouped by (depth, operation): each group is evaluated as one vectorised operation
     on arrays of shape (rows, batch), so compile time grows with depth, not with size.
-    Returns (groups, root location); a group is (opkey, static data, [argument locations])."""
+    Returns (groups, root location); a group is (opkey, static data, [argument locations]);
+    the data of a product is the index of an argument that is a point constant in every row
+    (one float, e.g. a weight), or None."""
     where, groups = {}, []
     for gi, (key, group) in enumerate(_members_by_group(nodes).items()):
         for row, node in enumerate(group):
@@ -182,10 +189,20 @@ def _group_plan(nodes, slots):
             data = np.array([slots[id(m)] for m in group])
         elif opkey[0] == "pow_const":
             data = slots[id(group[0])]
+        elif opkey[0] == "mul":
+            data = next((j for j in (1, 0) if all(_is_point(m.args[j], slots, constants)
+                                                  for m in group)), None)
         else:
             data = None
         groups.append((opkey, data, locs))
     return groups, where[id(nodes[-1])]
+
+
+def _is_point(node, slots, constants):
+    if node.op != "const":
+        return False
+    k = slots[id(node)]
+    return constants.lo[k] == constants.hi[k]
 
 
 def _members_by_group(nodes):
@@ -430,7 +447,8 @@ class _JetOps:
                 v = va.add(a.v, b.v)
             return _Jet(v, self._add(a.g, b.g), self._add(a.h, b.h))
         if op == "mul":
-            return self.mul(*args)
+            return self.mul(*args) if data is None else self.mul_point(args[1 - data],
+                                                                       args[data].v.lo)
         if op == "sqr":
             return self.unary("powi", args[0], 2)
         if op == "div":
@@ -458,6 +476,11 @@ class _JetOps:
             if a.g is not None and b.g is not None:
                 h = self._add(h, self._outer(a.g, b.g))
         return _Jet(v, g, h)
+
+    def mul_point(self, a, c):
+        """a · c for a constant c known exactly (a float array)."""
+        return _Jet(self.va.scale(a.v, c),
+                    *(None if p is None else self.da.scale(p, c[..., None]) for p in (a.g, a.h)))
 
     def min_max(self, op, a, b):
         v = (self.va.minimum if op == "min" else self.va.maximum)(a.v, b.v)

@@ -132,6 +132,13 @@ class Arith:
         hi = jnp.maximum(jnp.maximum(ps[0], ps[1]), jnp.maximum(ps[2], ps[3]))
         return IV(dn(lo), up(hi))
 
+    @staticmethod
+    def scale(a, c):
+        """a · c for a point c (one float per element, exact): 2 products instead of 4."""
+        p, q = a.lo * c, a.hi * c
+        p, q = jnp.where(jnp.isnan(p), 0.0, p), jnp.where(jnp.isnan(q), 0.0, q)  # 0·inf = 0
+        return IV(dn(jnp.minimum(p, q)), up(jnp.maximum(p, q)))
+
     def div(self, a, b):
         self.flag((b.lo <= 0) & (b.hi >= 0))
         qs = [a.lo / b.lo, a.lo / b.hi, a.hi / b.lo, a.hi / b.hi]

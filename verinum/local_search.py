@@ -99,9 +99,12 @@ def compile_float(root):
 
 def compile_batch(root):
     """A numpy function of an (n, m) array of m points giving m values (+inf where it fails)."""
-    from scipy.special import erf
-    env = {"_np": np, "_erf": erf, "_nsigmoid": _nsigmoid, "_pow": _npow}
-    exec(compile(_source(root, _NUMPY, True), "<verinum batch>", "exec"), env)  # noqa: S102
+    source = _source(root, _NUMPY, True)
+    env = {"_np": np, "_nsigmoid": _nsigmoid, "_pow": _npow}
+    if "_erf(" in source:  # scipy.special takes ~0.25 s to import: only when needed
+        from scipy.special import erf
+        env["_erf"] = erf
+    exec(compile(source, "<verinum batch>", "exec"), env)  # noqa: S102
     raw = env["_f"]
 
     def f(points):

@@ -19,6 +19,7 @@ import time
 from fractions import Fraction
 
 from . import rounding, tracing
+from . import separable as _separable
 from .errors import DomainError, InputError
 from .ir import to_infix
 from .local_search import best_snapped, compile_batch, compile_float, local_minimize
@@ -70,11 +71,14 @@ class MinimizeResult:
 
 class _Node:
     """A box of the split tree. lower: exact arb point (or None: not bounded yet/cannot)."""
-    __slots__ = ("box", "depth", "lower", "error", "gradient", "split", "children", "unbounded")
+    __slots__ = ("box", "depth", "lower", "error", "gradient", "split", "children", "unbounded",
+                 "taylor_wait", "method")
 
-    def __init__(self, box, depth, unbounded=0):
+    def __init__(self, box, depth, unbounded=0, taylor_wait=0, method=""):
         self.box, self.depth, self.unbounded = box, depth, unbounded
         self.lower = self.error = self.gradient = self.split = self.children = None
+        self.taylor_wait = taylor_wait  # splits to go before the Taylor bound is tried again
+        self.method = method            # the method of the best bound (of the parent, at first)
 
 
 def _check_options(tol, rel_tol, max_boxes, time_limit, backend):
@@ -117,7 +121,7 @@ def _jax_screen(backend, root):
 
 
 def minimize(f, box, *, tol=1e-6, rel_tol=None, max_boxes=200_000, time_limit=None,
-             variables=None, backend="auto", progress=None):
+             variables=None, backend="auto", progress=None, separable=True):
     """Proven enclosure [lower, upper] of min f over the box, with a witness and a certificate.
 
     f: expression string (n-D: x0, x1 or x[0]; 1-D: x) or callable (n-D callables take a vector
@@ -126,6 +130,8 @@ def minimize(f, box, *, tol=1e-6, rel_tol=None, max_boxes=200_000, time_limit=No
     (status "ok"), or when max_boxes boxes were processed / time_limit seconds passed (status
     says which; the bounds are still proven). backend: "arb" (reference) or "auto" (the same
     for now), "jax" (JAX batch bounds guide the search; every fact is re-proven with arb).
+    separable: a sum of terms over disjoint sets of variables is minimised block by block
+    (module verinum.separable; stats["blocks"] says how many); False treats f as one block.
     Raises InputError for a bad box or option, DomainError where f is undefined on the box.
     """
     region, vector = parse_region(box, "box")
@@ -140,11 +146,18 @@ def minimize(f, box, *, tol=1e-6, rel_tol=None, max_boxes=200_000, time_limit=No
     if isinstance(f, str) and n == 1 and variables is None:
         vector = False  # a 1-D expression may say x, x0 or x[0]
     root, names = tracing.to_expression(f, n, vector, variables)
-    screen = _jax_screen(backend, root)
-    solver = _Solver(root, names, region, tol, rel, max_boxes, time_limit, progress, screen)
-    with rounding.precision():
+
+    def solve(root, names, region, tol, rel, max_boxes, time_limit, vector=True):
+        solver = _Solver(root, names, region, tol, rel, max_boxes, time_limit, progress,
+                         _jax_screen(backend, root))
         solver.run()
         return solver.result(vector)
+    with rounding.precision():
+        blocks = _separable.decompose(root) if separable else None
+        if blocks is None:
+            return solve(root, names, region, tol, rel, max_boxes, time_limit, vector)
+        return _separable.minimize_blocks(blocks, root, names, region, tol, rel, max_boxes,
+                                         time_limit, solve, vector)
 
 
 class _Solver:
@@ -245,10 +258,15 @@ class _Solver:
         return out
 
     def bound(self, node, use_taylor=True):
+        """Bound node's box. The costly bounds are ordered by what won on the parent box; the
+        Taylor bound is skipped a few levels after it lost (`_taylor_levels`)."""
         probe = self.probe(node.box)
-        b = bound_box(self.root, node.box, probe, self.threshold(), use_taylor,
-                      close_on_checkable=False)
-        node.lower, node.error, node.gradient = b.lower, b.error, b.gradient
+        threshold = self.threshold()
+        b = bound_box(self.root, node.box, probe, threshold, use_taylor and node.taylor_wait == 0,
+                      taylor_first=node.method == "taylor-2")
+        node.lower, node.error, node.gradient, node.method = b.lower, b.error, b.gradient, b.method
+        if b.taylor is not None and b.method != "taylor-2":
+            node.taylor_wait = self.n * _taylor_levels(b, threshold)
         if b.lower is not None:
             self.stats["bounds"][b.method] = self.stats["bounds"].get(b.method, 0) + 1
         if b.probe_upper is not None:
@@ -278,9 +296,10 @@ class _Solver:
         left = node.box[:k] + [(lo, p)] + node.box[k + 1:]
         right = node.box[:k] + [(p, hi)] + node.box[k + 1:]
         unbounded = node.unbounded + 1 if node.lower is None else 0
+        wait = max(node.taylor_wait - 1, 0)
         node.split, node.gradient = (k, p), None
-        node.children = (_Node(left, node.depth + 1, unbounded),
-                         _Node(right, node.depth + 1, unbounded))
+        node.children = (_Node(left, node.depth + 1, unbounded, wait, node.method),
+                         _Node(right, node.depth + 1, unbounded, wait, node.method))
         self.stats["max_depth"] = max(self.stats["max_depth"], node.depth + 1)
         return True
 
@@ -465,7 +484,8 @@ class _Solver:
         target = rounding.to_arb(lower_q + margin).upper()
 
         def check(node):
-            return bound_box(self.root, node.box, self.probe(node.box), target, use_taylor=False)
+            return bound_box(self.root, node.box, self.probe(node.box), target,
+                             checkable_only=True)
 
         stack = [(node, None) for node in self.leaves()]
         used = 0
@@ -503,6 +523,18 @@ class _Solver:
         evidence = {"witness": [encode_exact(Fraction(x)) for x in self.witness], "tree": items}
         return Certificate.build("global-min", self.root, self.names, self.region, lower_q,
                                  upper_q, evidence)
+
+
+def _taylor_levels(b, threshold):
+    """How many halvings of the box to wait before trying the (costly) Taylor bound again after
+    it lost to the cheaper bounds: its shortfall below the threshold, relative to theirs, shrinks
+    about 4× per halving (heuristic; 1 to 8)."""
+    if threshold is None or b.lower is None or not b.lower < threshold:
+        return 1
+    ratio = (threshold - b.taylor) / (threshold - b.lower)
+    if not ratio.is_finite():
+        return 8
+    return min(max(1, math.floor(math.log(max(float(ratio.mid()), 1.0), 4))), 8)
 
 
 def _split_point(lo, hi):

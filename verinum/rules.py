@@ -481,7 +481,7 @@ class Softplus(Rule):
             sig = series_coefficients(_sigmoid_series(s), s.prec)
             lo, hi = balls.ends(s[0])
             return _ode_series(s, balls.span(self.point(lo), self.point(hi)),
-                               lambda u, n: sig[:n + 1])
+                               lambda u, n: sig[n])
         if s[0] >= 0:
             return s + (1 + (-s).exp()).log()
         return (1 + s.exp()).log()
@@ -527,31 +527,41 @@ class Abs(Rule):
 
 
 def _ode_series(s, u0, derivative):
-    """The series of u(s) from u(s_0) = u0 and u' = derivative(u)·s', coefficient by coefficient:
-    (n+1)·u_{n+1} = Σ_{j≤n} g_j·(n−j+1)·s_{n−j+1} with g = derivative(u) (truncated series).
-    Over a wide ball this avoids the exp/division dependency blow-up of closed formulas."""
+    """The series of u(s) from u(s_0) = u0 and u' = g·s', g = derivative(u, n) giving g's n-th
+    coefficient from u_0..u_n: (n+1)·u_{n+1} = Σ_{1≤k≤n+1} g_{n+1−k}·k·s_k (exact zeros of s
+    skipped). Over a wide ball this avoids the exp/division dependency blow-up of closed formulas."""
     length = s.prec
-    sc = series_coefficients(s, length)
-    u = [u0]
+    slopes = [(k, k * c) for k, c in enumerate(series_coefficients(s, length))
+              if k and not c.is_zero()]
+    u, g = [u0], []
     for n in range(length - 1):
-        g = derivative(u, n)
-        u.append(sum((g[j] * (n - j + 1) * sc[n - j + 1] for j in range(n + 1)), arb(0)) / (n + 1))
+        g.append(derivative(u, n))
+        total = arb(0)
+        for k, ks in slopes:
+            if k > n + 1:
+                break
+            total += g[n + 1 - k] * ks
+        u.append(total / (n + 1))
     return arb_series(u, prec=length)
 
 
-def _square_coefficients(u, n):
-    """Coefficients 0..n of the series u·u."""
-    return [sum((u[i] * u[m - i] for i in range(m + 1)), arb(0)) for m in range(n + 1)]
+def _square_coefficient(u, n):
+    """Coefficient n of the series u·u (from u_0..u_n)."""
+    total = arb(0)
+    for i in range((n + 1) // 2):
+        total += u[i] * u[n - i]
+    total *= 2
+    if n % 2 == 0:
+        total += u[n // 2] * u[n // 2]
+    return total
 
 
 def _tanh_derivative(u, n):  # tanh' = 1 − tanh²
-    sq = _square_coefficients(u, n)
-    return [(1 if m == 0 else 0) - sq[m] for m in range(n + 1)]
+    return (1 if n == 0 else 0) - _square_coefficient(u, n)
 
 
 def _sigmoid_derivative(u, n):  # σ' = σ − σ²
-    sq = _square_coefficients(u, n)
-    return [u[m] - sq[m] for m in range(n + 1)]
+    return u[n] - _square_coefficient(u, n)
 
 
 def _sigmoid_point(y):

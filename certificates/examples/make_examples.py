@@ -36,9 +36,12 @@ def main():
                         [(-3, 3), (-2, 2)], tol=1e-6).certificate.data
     bukin = vn.minimize("100*sqrt(abs(x1 - 0.01*x0**2)) + 0.01*abs(x0 + 10)",
                         [(-15, -5), (-3, 3)], tol=1e-6).certificate.data
+    styblinski = vn.minimize(  # separable: one tree per block ("blocks" evidence)
+        "(" + " + ".join(f"x{i}**4 - 16*x{i}**2 + 5*x{i}" for i in range(10)) + ")/2",
+        [(-5, 5)] * 10, tol=1e-6).certificate.data
     for name, data in [("integral_exp_sin.json", integral), ("integral_kink_sqrt.json", kink),
                        ("integral_gauss_2d.json", gauss2d), ("min_six_hump_camel.json", camel),
-                       ("min_bukin6.json", bukin)]:
+                       ("min_bukin6.json", bukin), ("min_styblinski_tang_10d.json", styblinski)]:
         write(name, data, "accepted", verdicts)
 
     def shift_claim(d):  # a zero-width claim at the upper end: excludes the true value
@@ -66,6 +69,13 @@ def main():
           "rejected", verdicts)
     write("tampered_min_dropped_leaf.json",
           tampered(camel, lambda d: d["evidence"]["tree"].pop()), "rejected", verdicts)
+
+    def merge_blocks(d):  # blocks {0} and {1} claimed as one block {0, 1}
+        blocks = d["evidence"]["blocks"]
+        blocks[0]["variables"] = [0, 1]
+        del blocks[1]
+    write("tampered_min_blocks_merged.json", tampered(styblinski, merge_blocks), "rejected",
+          verdicts)
     with open(os.path.join(HERE, "expected.json"), "w") as out:
         json.dump(verdicts, out, indent=1, sort_keys=True)
         out.write("\n")

@@ -94,7 +94,9 @@ def _check_valid(cert: dict, budget: int, progress, info: dict) -> Verdict:
             text = statement(cert)
             detail = f" (checker's enclosure {render_interval(lo, hi)})"
         else:
-            count = len(cert["evidence"]["tree"])
+            evidence = cert["evidence"]
+            trees = [b["tree"] for b in evidence["blocks"]] if "blocks" in evidence else [evidence["tree"]]
+            count = sum(map(len, trees))
             fw = check_minimum(cert, prog, Budget(budget + PER_ITEM_BUDGET * count), progress)
             text = statement(cert, witness_value=fw)
             detail = ""
