@@ -4,13 +4,17 @@
     result.lower <= min f <= result.upper        # proven
     f(result.argmin) <= result.upper              # proven at that exact float point
 
-Method (see docs/minimize.md): best-first branch and bound over batches of boxes. Lower bounds
-of a box come from `minimize_bounds.bound_box` (interval evaluation, mean-value form with the
-monotonicity test, degree-2 interval Taylor model), all with arb. Upper bounds are values of f at
-float points, proven with arb: box centres, faces picked by the monotonicity test, and the results
-of a float local search (`local_search`), snapped to short numbers. Boxes whose lower bound
-is within the tolerance of the best upper bound are closed; the others are split (smear rule:
-largest |∂f/∂x_i|·width, else widest relative width) at a short dyadic near the middle.
+Method (see docs/minimize.md): a sum of terms over disjoint sets of variables is first split
+into blocks, each minimised on its own (`separable`). Each block: best-first branch and bound over
+batches of boxes. Lower bounds of a box come from `minimize_bounds.bound_box` (interval
+evaluation, mean-value form with the monotonicity test, degree-2 interval Taylor model, and
+second-order forms from an enclosure of the Hessian: separable, whole-matrix when its midpoint is
+proven positive definite, and the tangent plane where f is proven convex), all with arb. Upper
+bounds are values of f at float points, proven with arb: box centres, faces picked by the
+monotonicity test, and the results of a float local search (`local_search`), snapped to short
+numbers. Boxes whose lower bound is within the tolerance of the best upper bound are closed; the
+others are split (smear rule: largest |∂f/∂x_i|·width, else widest relative width) at a short
+dyadic near the middle.
 The split tree with one proven lower bound per leaf is the certificate (kind "global-min").
 """
 import heapq
