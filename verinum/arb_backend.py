@@ -7,7 +7,7 @@
   AutoBound method with outward rounding) together with a range enclosure.
 Callers set the precision (rounding.precision). Errors: DomainError with the subexpression named.
 """
-from flint import arb, arb_series
+from flint import arb, arb_series, ctx
 
 from . import balls, ir
 from .errors import DomainError, UnsupportedOperationError
@@ -30,18 +30,53 @@ def _with_context(err, node, names=None):
     return DomainError(f"{err} (in {text})", err.op, err.lo, err.hi)
 
 
+# -- evaluation plans ----------------------------------------------------------------------------
+class Plan:
+    """An expression's nodes in evaluation order, the positions of each node's arguments and its
+    constants as balls (made at the precision `prec`). Built once per expression by `plan`."""
+
+    __slots__ = ("root", "nodes", "args", "constants", "prec")
+
+    def __init__(self, root):
+        self.root, self.nodes, self.prec = root, ir.walk(root), ctx.prec
+        position = {id(node): k for k, node in enumerate(self.nodes)}
+        self.args = [[position[id(a)] for a in node.args] for node in self.nodes]
+        self.constants = {k: constant_value(node) for k, node in enumerate(self.nodes)
+                          if node.op in ("const", "pi", "e")}
+
+    def ranges(self, box, names=None):
+        """The range of every node over the box (a list of ranges), in plan order. DomainError
+        names the subexpression (`names`: variable names)."""
+        values = []
+        for k, node in enumerate(self.nodes):
+            if k in self.constants:
+                values.append(balls.ends(self.constants[k]))
+                continue
+            try:
+                values.append(range_op(node, [values[a] for a in self.args[k]], box))
+            except DomainError as err:
+                raise _with_context(err, node, names) from None
+        return values
+
+
+_PLANS = {}  # id(root) -> Plan (the plan holds root, so the id is not reused while cached)
+
+
+def plan(root):
+    """The cached Plan of root at the current precision."""
+    entry = _PLANS.get(id(root))
+    if entry is None or entry.root is not root or entry.prec != ctx.prec:
+        if len(_PLANS) >= 64:
+            _PLANS.clear()
+        entry = _PLANS[id(root)] = Plan(root)
+    return entry
+
+
 # -- plain interval evaluation -----------------------------------------------------------------
 def range_eval(root, box, *, names=None):
     """A range (pair of exact ends) containing f over the box (a list of ranges).
     `names`: variable names for error messages."""
-    values = {}
-    for node in ir.walk(root):
-        args = [values[id(a)] for a in node.args]
-        try:
-            values[id(node)] = range_op(node, args, box)
-        except DomainError as err:
-            raise _with_context(err, node, names) from None
-    return values[id(root)]
+    return plan(root).ranges(box, names)[-1]
 
 
 def ball_eval(root, box):

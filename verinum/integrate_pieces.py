@@ -31,7 +31,7 @@ import math
 from flint import arb, arb_poly, arb_series, ctx
 
 from . import balls, ir, rounding
-from .arb_backend import constant_value, range_op, series_op, range_eval, taylor_eval
+from .arb_backend import plan, series_op, range_eval, taylor_eval
 from .errors import DomainError
 from .rounding import series_coefficients, to_arb
 
@@ -123,29 +123,6 @@ def range_piece(root, box, names=None):
     return balls.to_ball(r) * to_arb(volume(box))
 
 
-_ORDERS = {}  # id(root) -> (root, order, constant balls, precision, steps); a small cache
-
-
-def _program(root):
-    """(root, topological order, constant balls by node id, precision, steps); a step is
-    (node, kind, argument positions in the order), kind: "var", "const", "kink" or "op"."""
-    entry = _ORDERS.get(id(root))
-    if entry is None or entry[0] is not root:
-        if len(_ORDERS) > 64:
-            _ORDERS.clear()
-        order = ir.walk(root)
-        constants = {id(n): constant_value(n) for n in order if n.op in ("const", "pi", "e")}
-        position = {id(n): k for k, n in enumerate(order)}
-        steps = [(n, "var" if n.op == "var" else "const" if id(n) in constants else
-                  "kink" if n.op in KINK_OPS else "op", [position[id(a)] for a in n.args])
-                 for n in order]
-        entry = _ORDERS[id(root)] = (root, order, constants, ctx.prec, steps)
-    if entry[3] != ctx.prec:  # constants are balls at the precision they were made at
-        _ORDERS.pop(id(root))
-        return _program(root)
-    return entry
-
-
 def partial_series(root, box_balls, i, length, ends=None, finite=True):
     """Coefficients c_0..c_{length-1} of the series of f in x_i at (every point of) the box, the
     other variables held as balls: c_j encloses ∂_i^j f(ξ)/j! for every ξ in the box. None
@@ -156,19 +133,19 @@ def partial_series(root, box_balls, i, length, ends=None, finite=True):
     non-finite coefficients are returned as they are (for callers that check what they use)."""
     if length > ctx.cap:
         raise RuntimeError("series longer than ctx.cap: run inside series_context()")
-    _, _, constants, _, steps = _program(root)
+    p = plan(root)
     values = []
     try:
-        for node, kind, where in steps:
-            if kind == "var":
+        for k, node in enumerate(p.nodes):
+            if node.op == "var":
                 x = box_balls[node.literal]
                 out = arb_series([x, 1] if node.literal == i else [x], prec=length)
-            elif kind == "const":
-                out = arb_series([constants[id(node)]], prec=length)
-            elif kind == "kink" and ends is not None:
-                out = _kink_series(node, [values[k] for k in where], ends, length)
+            elif k in p.constants:
+                out = arb_series([p.constants[k]], prec=length)
+            elif ends is not None and node.op in KINK_OPS:
+                out = _kink_series(node, [values[a] for a in p.args[k]], ends, length)
             else:
-                out = series_op(node, [values[k] for k in where], None, length)
+                out = series_op(node, [values[a] for a in p.args[k]], None, length)
             values.append(out)
         coeffs = series_coefficients(values[-1], length)  # refuses a truncated series
     except (DomainError, ArithmeticError, ValueError, IndexError):
@@ -233,24 +210,13 @@ def _g_series(arg_nodes, x, length):
 
 
 def point_range(root, ranges):
-    """`arb_backend.range_eval` (same per-operation rules) with the node order cached: the range
-    of f over the box of `ranges`. Raises CannotBound."""
-    _, order, constants, _, _ = _program(root)
-    values = {}
+    """`arb_backend.range_eval`: the range of f over the box of `ranges`. Raises CannotBound."""
     try:
-        for node in order:
-            if node.op == "var":
-                out = ranges[node.literal]
-            elif node.op in ("const", "pi", "e"):
-                out = balls.ends(constants[id(node)])
-            else:
-                out = range_op(node, [values[id(a)] for a in node.args], ranges)
-            values[id(node)] = out
+        return plan(root).ranges(ranges)[-1]
     except DomainError as err:
         raise CannotBound(str(err)) from None
     except IndexError:  # rules.Rule.point at an exact 0 (e.g. atan): a core bug, fail closed
         raise CannotBound("range evaluation failed at an exact zero") from None
-    return values[id(root)]
 
 
 _LOG2_COUNT = [math.log2(n) for n in range(1, MAX_LENGTH + 3)]

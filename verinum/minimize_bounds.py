@@ -19,8 +19,8 @@ from fractions import Fraction
 
 from flint import arb, arb_series
 
-from . import balls, ir
-from .arb_backend import constant_value, range_op, range_eval, taylor_eval
+from . import balls
+from .arb_backend import plan, range_eval, taylor_eval
 from .errors import DomainError
 from .rounding import to_arb
 from .rules import RECIPROCAL, RealPower, unary_rule
@@ -53,42 +53,6 @@ def box_ranges(box):
 
 def point_ranges(point):
     return [balls.ends(to_arb(q)) for q in point]
-
-
-# -- evaluation plans ---------------------------------------------------------------------------
-class _Plan:
-    """The nodes of an expression in evaluation order, the positions of their arguments and the
-    ranges of its constants (built once per expression: ir.walk and to_arb cost per call)."""
-
-    def __init__(self, root):
-        self.nodes = ir.walk(root)
-        position = {id(node): k for k, node in enumerate(self.nodes)}
-        self.args = [[position[id(a)] for a in node.args] for node in self.nodes]
-        self.constants = {k: balls.ends(constant_value(node)) for k, node in enumerate(self.nodes)
-                          if node.op in ("const", "pi", "e")}
-
-    def ranges(self, box):
-        """The range of every node over the box (ranges); raises DomainError."""
-        values = []
-        for k, node in enumerate(self.nodes):
-            if k in self.constants:
-                values.append(self.constants[k])
-            else:
-                values.append(range_op(node, [values[a] for a in self.args[k]], box))
-        return values
-
-
-_PLANS = {}
-
-
-def plan(root):
-    """The cached _Plan of root."""
-    entry = _PLANS.get(id(root))
-    if entry is None or entry[0] is not root:
-        if len(_PLANS) >= 32:
-            _PLANS.clear()
-        entry = _PLANS[id(root)] = (root, _Plan(root))
-    return entry[1]
 
 
 def _range(root, ranges):
