@@ -15,6 +15,7 @@ from verinum.certificate_format import (
 )
 from verinum.checker import check
 from verinum.checker import blocks as checker_blocks
+from verinum.errors import InputError
 from verinum.minimization import minimize
 
 mp.mp.dps = 40
@@ -279,3 +280,8 @@ def test_exponentially_many_terms_are_not_decomposed():
     assert separable.decompose(root) is None
     with pytest.raises(checker_blocks.Rejected, match="more than"):
         checker_blocks.decompose(ir.to_ops(root))
+
+
+def test_separable_option_must_be_a_bool():
+    with pytest.raises(InputError, match="separable must be True or False"):
+        minimize("x0**2 + x1**2", [(-1, 1), (-1, 1)], separable="no")

@@ -146,6 +146,8 @@ def minimize(f, box, *, tol=1e-6, rel_tol=None, max_boxes=200_000, time_limit=No
             raise InputError(f"box: dimension {i} ([{lo}, {hi}]) contains no double-precision "
                              "number for a witness")
     tol, rel = _check_options(tol, rel_tol, max_boxes, time_limit, backend)
+    if not isinstance(separable, bool):
+        raise InputError(f"separable must be True or False, got {separable!r}")
     n = len(region)
     if isinstance(f, str) and n == 1 and variables is None:
         vector = False  # a 1-D expression may say x, x0 or x[0]
