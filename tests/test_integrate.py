@@ -220,3 +220,87 @@ def test_tampered_certificates_are_rejected():
     assert check(data).status == "malformed"  # the seal no longer matches
     del data["sha256"]
     assert check(seal(data)).status == "rejected"
+
+
+# -- the disc (Cauchy) method: every complex operation, branch cuts and poles near the piece ---
+DISC = [  # each needs a holomorphic extension that avoids a cut, a pole or a kink nearby
+    ("sqrt(x+1/4)", (0, 1), lambda: (mpmath.mpf(5) / 4) ** 1.5 * 2 / 3 - mpmath.mpf(1) / 12),
+    ("log(x+1/8)", (0, 1), lambda: quad(lambda x: mpmath.log(x + mpmath.mpf(1) / 8), 0, 1)),
+    ("log1p(x)", (0, 3), lambda: 4 * mpmath.log(4) - 3),
+    ("atan(3*x)", (-2, 2), lambda: mpmath.mpf(0)),
+    ("atan(3*x)", (-1, 2), lambda: quad(lambda x: mpmath.atan(3 * x), -1, 0, 2)),
+    ("(x+1/2)**(1/3)", (0, 1), lambda: ((mpmath.mpf(3) / 2) ** (mpmath.mpf(4) / 3)
+                                         - (mpmath.mpf(1) / 2) ** (mpmath.mpf(4) / 3)) * 3 / 4),
+    ("x**x", ("1/8", 2), lambda: quad(lambda x: x ** x, mpmath.mpf(1) / 8, 2)),
+    ("tan(x)", (0, "3/2"), lambda: -mpmath.log(mpmath.cos(mpmath.mpf(3) / 2))),
+    ("1/(1+25*x**2)", (-1, 1), lambda: 2 * mpmath.atan(5) / 5),
+    ("tanh(30*x-1)", (-1, 1), lambda: (mpmath.log(mpmath.cosh(29)) - mpmath.log(mpmath.cosh(31))) / 30),
+    ("sigmoid(8*x)+softplus(3*x)+swish(x)", (-2, 2), lambda: quad(
+        lambda x: 1 / (1 + mpmath.exp(-8 * x)) + mpmath.log(1 + mpmath.exp(3 * x))
+        + x / (1 + mpmath.exp(-x)), -2, 0, 2)),
+    ("erf(4*x)*expm1(x)+cosh(x)-sinh(x)", (-1, 1), lambda: quad(
+        lambda x: mpmath.erf(4 * x) * mpmath.expm1(x) + mpmath.exp(-x), -1, 0, 1)),
+    ("abs(x-3)+relu(x-5)+max(x, 2-x)+min(x, -1)", (0, "1/2"), lambda: mpmath.mpf(3) / 2
+     - mpmath.mpf(1) / 8 + (2 * mpmath.mpf(1) / 2 - mpmath.mpf(1) / 8) - mpmath.mpf(1) / 2),
+    ("cos(100*x)*exp(-x)", (0, 2),
+     lambda: mpmath.re((mpmath.exp(mpmath.mpc(-1, 100) * 2) - 1) / mpmath.mpc(-1, 100))),
+    ("sqrt(1-x**2)", (-1, 1), lambda: mp.pi / 2),
+]
+
+
+@pytest.mark.parametrize("f, domain, reference", DISC, ids=[f"{c[0]} {c[1]}" for c in DISC])
+def test_disc_pieces_contain_reference_and_are_accepted(f, domain, reference):
+    result = integrate(f, domain, tol=1e-12)
+    assert result.status == "ok" and result.hi - result.lo <= 1e-12
+    assert contains(result, reference())
+    assert check(result.certificate.data).status == "accepted"
+
+
+@pytest.mark.parametrize("f, center, radius", [
+    ("sqrt(x)", "1/2", "3/4"),         # the disc reaches the cut (-inf, 0]
+    ("log(x)", "1", "1"),              # touches the branch point
+    ("x**(1/3)", "1/4", "1/2"),
+    ("atan(x)", "0", "2"),             # contains the branch points ±i
+    ("atan(x)", "0", "1"),             # touches them
+    ("abs(x-1)", "0", "2"),            # the kink's line Re z = 1
+    ("relu(x)", "1/2", "1"),
+    ("max(x, 1-x)", "0", "1"),
+    ("1/x", "1", "1"),                 # a pole on the circle
+    ("tan(x)", "1", "1"),              # the pole pi/2 inside
+    ("log1p(x)", "0", "1"),
+    ("softplus(x)", "0", "4"),         # 1 + e^z = 0 at z = ±i·pi
+])
+def test_disc_bound_refuses_cuts_poles_and_kinks(f, center, radius):
+    from verinum import tracing
+    from verinum.integrate_pieces import disc_bound, series_context
+    from verinum.rounding import to_arb
+    root, _ = tracing.to_expression(f, 1, False, None)
+    with series_context():
+        assert disc_bound(root, to_arb(Fraction(center)), float(Fraction(radius))) is None
+
+
+@pytest.mark.parametrize("f, mp_f", [
+    ("sqrt(x+1)", lambda z: mpmath.sqrt(z + 1)), ("atan(x)", mpmath.atan),
+    ("abs(x-2)*exp(x)", lambda z: (2 - z) * mpmath.exp(z)),
+    ("log(x+2)/(x-3)", lambda z: mpmath.log(z + 2) / (z - 3)),
+])
+def test_disc_bound_bounds_f_on_the_circle(f, mp_f):
+    from verinum import tracing
+    from verinum.integrate_pieces import disc_bound, series_context
+    from verinum.rounding import to_arb
+    root, _ = tracing.to_expression(f, 1, False, None)
+    with series_context():
+        m = disc_bound(root, to_arb(Fraction(1, 4)), 0.75)
+    assert m is not None
+    largest = max(abs(mp_f(mpmath.mpf(1) / 4 + 0.75 * mpmath.expjpi(mpmath.mpf(k) / 32)))
+                  for k in range(64))
+    assert largest <= mpmath.mpf(m.upper().str(30, radius=False))
+
+
+def test_tampered_disc_certificate_is_rejected():
+    data = json.loads(json.dumps(integrate("sin(50*x)", (0, 3), tol=1e-12).certificate.data))
+    truth = (1 - mpmath.cos(150)) / 50
+    del data["sha256"]
+    data["claim"]["lower"] = encode_exact(Fraction(float(truth + mpmath.mpf(1e-13))))
+    data["claim"]["upper"] = encode_exact(Fraction(float(truth + mpmath.mpf(2e-13))))
+    assert check(seal(data)).status == "rejected"

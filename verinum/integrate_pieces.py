@@ -16,6 +16,19 @@ or raises `CannotBound` (f could not be bounded there: a domain boundary, a pole
   variables as balls. Intersected with `range_piece`.
 - n-D fallback (`taylor_piece`): the interval Taylor model of `arb_backend.taylor_eval`
   (pointwise coefficients C_α), integrated monomial by monomial like the 1-D remainder.
+- 1-D, analytic f (`disc_piece`, tried first): if f extends holomorphically to a neighbourhood
+  of the closed disc D = {|z − c| ≤ R} with |f| ≤ M there, Cauchy's estimate gives
+  |f^(k)(c)/k!| ≤ M/R^k, and for |t| ≤ h < R, f(c + t) = Σ_k a_k t^k. So
+  ∫_lo^hi f − ∫ Σ_{k<d} a_k t^k lies in ±Σ_{k≥d} M R^-k ∫|t|^k ≤ ±M/(d+1)·Σ_{s∈{l,r}} s·q_s^d/(1−q_s)
+  (l = c − lo, r = hi − c, q_s = s/R < 1), with the a_k from one point series at c. M and the
+  holomorphy come from one acb evaluation of f on a complex ball containing D (`disc_bound`):
+  every intermediate ball must be finite (a pole inside makes arb's enclosure infinite, and a
+  function that is bounded but not holomorphic on a ball — sqrt, log, pow across their branch
+  cut, atan across its cuts, abs/min/max/relu where the real part of their argument changes
+  sign — is made to return a non-finite ball: acb's `analytic` flags, or an explicit check).
+  A composition of functions holomorphic on the enclosing balls is holomorphic on D, and on the
+  real segment each complex function equals the real one (principal branches, the sign of the
+  real part of the argument of abs), so its Taylor coefficients at c are f's.
 - `range_piece`: range of f over the piece × its volume (kinks, endpoint singularities).
 - 1-D kinks (abs, relu, min, max of g): `kink_zeros`/`kink_cuts` say where to cut a short piece
   around each zero of g (a heuristic; any cut is sound). On the pieces between, the series over
@@ -28,14 +41,15 @@ from fractions import Fraction
 
 import math
 
-from flint import arb, arb_poly, arb_series, ctx
+from flint import acb, arb, arb_poly, arb_series, ctx
 
 from . import balls, ir, rounding
 from .arb_backend import plan, series_op, range_eval, taylor_eval
 from .errors import DomainError
 from .rounding import series_coefficients, to_arb
 
-MAX_LENGTH = 40  # longest 1-D series used for one piece (the checker's MAX_DEGREE too)
+MAX_LENGTH = 40  # longest 1-D series of the real (Lagrange) method on one piece
+DISC_DEGREE = 80  # most terms of a disc piece's Taylor polynomial (the checker's MAX_DEGREE too)
 _UNIT = arb(0, 1)  # the ball [-1, 1]
 
 
@@ -48,7 +62,7 @@ def series_context():
     """arb at the working precision, with a power-series cap long enough for every series we
     ask for (arb_series silently truncates at `ctx.cap` terms, 10 by default)."""
     saved = ctx.cap
-    ctx.cap = MAX_LENGTH + 2
+    ctx.cap = max(MAX_LENGTH, DISC_DEGREE) + 2
     try:
         with rounding.precision():
             yield
@@ -251,11 +265,7 @@ def series_piece(root, lo, hi, center, length):
         raise CannotBound("no Taylor series on this piece")
     a, b = _shifted_ends(ends[0] - c, ends[1] - c)
     degree = _choose_degree(over, float(-a), float(b))
-    if (a + b).is_zero():  # a = −b: odd powers integrate to 0, ∫ = 2·P(b), P odd
-        total = 2 * _antiderivative(point[:degree], even_only=True)(b)
-    else:
-        antiderivative = _antiderivative(point[:degree])
-        total = antiderivative(b) - antiderivative(a)
+    total = _polynomial_integral(point[:degree], a, b)
     n = degree + 1
     pa, pb = balls.ipow(a, n), balls.ipow(b, n)
     signed = (pb - pa) / n
@@ -266,10 +276,166 @@ def series_piece(root, lo, hi, center, length):
     return total, degree
 
 
+def _polynomial_integral(coeffs, a, b):
+    """∫_a^b Σ coeffs[i] t^i dt (a, b exact balls, a ≤ 0 ≤ b)."""
+    if (a + b).is_zero():  # a = −b: odd powers integrate to 0, ∫ = 2·P(b), P odd
+        return 2 * _antiderivative(coeffs, even_only=True)(b)
+    antiderivative = _antiderivative(coeffs)
+    return antiderivative(b) - antiderivative(a)
+
+
 def _antiderivative(coeffs, even_only=False):
     """The arb_poly Σ coeffs[i]·t^(i+1)/(i+1) (over even i only if `even_only`)."""
     return arb_poly([0] + [0 if even_only and i % 2 else c / (i + 1)
                            for i, c in enumerate(coeffs)])
+
+
+# -- 1-D, analytic f: Taylor polynomial plus a Cauchy bound on a complex disc ------------------
+def _cipow(z, n):
+    """z**n (integer n ≥ 0) by repeated multiplication (acb's `**` is loose on wide balls)."""
+    result, base = acb(1), z
+    while n:
+        if n & 1:
+            result = result * base
+        n >>= 1
+        if n:
+            base = base * base
+    return result
+
+
+_NAN = acb("nan")
+_ENTIRE = ("exp", "expm1", "sin", "cos", "tan", "sinh", "cosh", "tanh", "erf")
+
+
+def _complex_op(node, args):
+    """node's operation on acb balls: a ball containing its values, non-finite where the
+    holomorphic extension is not proven on the argument balls (module docstring)."""
+    op = node.op
+    if op in _ENTIRE:  # tan, tanh: poles make the ball infinite
+        return getattr(args[0], op)()
+    if op in ("add", "sub", "mul", "div", "neg"):
+        a = args[0]
+        return (-a if op == "neg" else a + args[1] if op == "add" else a - args[1]
+                if op == "sub" else a * args[1] if op == "mul" else a / args[1])
+    if op == "powi":
+        n = node.literal
+        p = _cipow(args[0], abs(n))
+        return p if n >= 0 else 1 / p
+    if op == "pow":
+        return args[0].pow(args[1], analytic=True)
+    if op in ("sqrt", "log"):
+        return getattr(args[0], op)(analytic=True)
+    if op == "log1p":
+        return (1 + args[0]).log(analytic=True)
+    if op == "atan":  # cuts: the imaginary axis beyond ±i
+        a = args[0]
+        return a.atan() if a.real > 0 or a.real < 0 or abs(a.imag) < 1 else _NAN
+    if op in ("sigmoid", "swish"):
+        s = 1 / (1 + (-args[0]).exp())
+        return s if op == "sigmoid" else args[0] * s
+    if op == "softplus":
+        return (1 + args[0].exp()).log(analytic=True)
+    if op == "abs":
+        return args[0].real_abs(analytic=True)
+    if op == "relu":
+        return args[0].real_max(acb(0), analytic=True)
+    if op in ("min", "max"):
+        return getattr(args[0], "real_" + op)(args[1], analytic=True)
+    return _NAN  # an operation without a proven holomorphic extension
+
+
+COMPLEX_OPS = frozenset(_ENTIRE + ("var", "const", "pi", "e", "add", "sub", "mul", "div", "neg",
+                                   "powi", "pow", "sqrt", "log", "log1p", "atan", "sigmoid",
+                                   "swish", "softplus", "abs", "relu", "min", "max"))
+
+
+def has_complex_extension(root):
+    """Whether every operation of f has a complex version in `disc_bound`."""
+    return all(node.op in COMPLEX_OPS for node in ir.walk(root))
+
+
+def disc_bound(root, center, radius):
+    """An arb M ≥ |f| on the closed disc |z − center| ≤ radius (center: an arb ball, the disc
+    is around each of its points; radius: a float), where f is proven holomorphic; None where
+    it is not (module docstring)."""
+    p = plan(root)
+    spread = arb(0, radius)
+    z = acb(center + spread, spread)  # a box containing the disc
+    values = []
+    for k, node in enumerate(p.nodes):
+        if node.op == "var":
+            out = z
+        elif k in p.constants:
+            out = acb(p.constants[k])
+        else:
+            out = _complex_op(node, [values[a] for a in p.args[k]])
+            if not out.is_finite():
+                return None
+        values.append(out)
+    return arb(values[-1].abs_upper().upper())
+
+
+DISC_RATIOS = (2, 4, 8, 16)      # disc radius / half-length tried first, growing while it pays
+DISC_SMALL = (1.5, 1.25, 1.125)  # tried when the radius-2 disc is not proven holomorphic
+
+
+def disc_remainder(m, left, right, radius, d):
+    """A ball containing [−E, E], E = M/(d+1)·Σ_s s·q_s^d/(1 − q_s) for s in (left, right),
+    q_s = s/radius < 1 (arb balls): the bound on the remainder beyond degree d − 1."""
+    total = arb(0)
+    for s in (left, right):
+        q = s / radius
+        total += s * balls.ipow(q, d) / (1 - q)
+    return _UNIT * (m * total / (d + 1))
+
+
+def _degree_for(m, length, q, target):
+    """The degree d ≤ DISC_DEGREE (≥ 1) at which the estimate M·length·q^d/(1 − q) of the
+    remainder meets target (DISC_DEGREE if none does), and that estimate (floats)."""
+    scale = m * length / (1 - q)
+    if not 0 < scale < math.inf:
+        return DISC_DEGREE, scale
+    d = DISC_DEGREE if target <= 0 else math.ceil(math.log(target / scale) / math.log(q))
+    d = min(max(d, 1), DISC_DEGREE)
+    return d, scale * q ** d
+
+
+def disc_radius(root, center, half, length, target):
+    """(radius, M, degree, estimated remainder) of the best disc tried around the arb ball
+    `center` of a piece with `half` = the largest distance from the centre to an end and
+    `length` (floats), or None where f is not proven holomorphic on any disc tried. Larger
+    discs are tried while they lower the degree (then the estimate)."""
+    best = None
+    for ratios in (DISC_RATIOS, DISC_SMALL):
+        for ratio in ratios:
+            radius = half * ratio
+            m = disc_bound(root, center, radius)
+            mf = math.inf if m is None else float(m)  # a heuristic: the proof uses m itself
+            if not mf < math.inf:
+                break
+            d, estimate = _degree_for(mf, length, 1 / ratio, target)
+            if best is not None and (d, estimate) >= best[2:]:
+                break
+            best = (radius, m, d, estimate)
+        if best is not None:
+            return best
+    return None
+
+
+def disc_piece(root, lo, hi, center, radius, m, degree):
+    """(enclosure, degree) for ∫_lo^hi f: the Taylor polynomial with `degree` terms at the
+    dyadic `center` integrated exactly, plus the Cauchy remainder for |f| ≤ m on the disc of
+    `radius` (from `disc_radius`). Raises CannotBound where the point series fails."""
+    c = to_arb(center)
+    point = partial_series(root, [c], 0, degree)
+    if point is None:
+        raise CannotBound("no Taylor series at the centre")
+    a, b = _shifted_ends(to_arb(lo) - c, to_arb(hi) - c)
+    rest = disc_remainder(m, -a, b, arb(radius), degree)
+    total = _polynomial_integral(point, a, b) + rest
+    if not total.is_finite():
+        raise CannotBound("the Taylor enclosure is not finite here")
+    return total, degree
 
 
 # -- 1-D kinks: where to split (a heuristic; splitting anywhere is sound) ------------------------

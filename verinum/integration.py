@@ -15,24 +15,30 @@ import time
 import warnings
 from fractions import Fraction
 
+from flint import arb
+
 from . import balls, rounding, tracing
 from .certificate_format import encode_exact
 from .errors import DomainError, InputError, UnsupportedOperationError
 from .integrate_pieces import (
-    MAX_LENGTH, CannotBound, dyadic_inside, gauss_piece, kink_arguments, kink_cuts, kink_zeros,
-    range_piece, series_context, series_piece, taylor_piece, volume,
+    MAX_LENGTH, CannotBound, disc_piece, disc_radius, dyadic_inside, gauss_piece,
+    has_complex_extension, kink_arguments, kink_cuts, kink_zeros, range_piece, series_context, series_piece,
+    taylor_piece, volume,
 )
 from .interval import Interval
+from .rounding import to_arb
 from .taylor import parse_region
 
 START_LENGTH = 24          # first 1-D series length; raised (×2) while coefficients still decay
 FALLBACK_DEGREE = 2        # n-D Taylor model degree on pieces where f has no series
 GOAL_FRACTION = 0.75       # refine until the proven width ≤ this fraction of the tolerance
+SHARE_FRACTION = 0.25      # a 1-D disc piece aims at this fraction of its length's share of it
 CLAIM_SLACK = Fraction(1, 8)  # the claim adds this fraction of the proven width on each side
 TINY = Fraction(1, 2 ** 40)   # a failing piece this small (relative to the domain) is an error
 MAX_FAILING = 256          # more failing pieces than this at once is an error too
 KINK_SEARCH = Fraction(1, 2 ** 20)  # 1-D pieces longer than this (relative) look for kinks
 KINK_WIDTH = Fraction(1, 2 ** 36)   # half-length (relative) of the piece cut around a kink
+_UNIT = arb(0, 1)  # the ball [-1, 1]
 
 
 class IntegrationBudgetWarning(RuntimeWarning):
@@ -71,13 +77,15 @@ class _Piece:
     """A box of the subdivision and what is proven about it (enclosure is None: no bound)."""
 
     __slots__ = ("box", "center", "degree", "length", "enclosure", "failure", "width",
-                 "smooth", "kink_search")
+                 "smooth", "kink_search", "disc", "side")
 
     def __init__(self, box, length, kink_search=True):
         self.box, self.length, self.kink_search = box, length, kink_search
         self.center = [dyadic_inside(lo, hi) for lo, hi in box]
         self.degree, self.enclosure, self.failure, self.width = 0, None, None, math.inf
         self.smooth = False  # 1-D: f has a Taylor series over the whole piece
+        self.disc = None     # 1-D: (radius, M, degree) of its Cauchy disc; "done" once used
+        self.side = None     # 1-D, no series: 0/1 if f seems singular at its lower/upper end
 
 
 def integrate(f, domain, *, tol=1e-10, rel_tol=None, max_pieces=20000, time_limit=None,
@@ -147,7 +155,11 @@ class _Refiner:
         self.volume = volume(box)
         self.goal = 0.0  # the current target width of the total (set by run)
         self.kinks = kink_arguments(root) if self.dim == 1 else []
+        # 1-D: the real Lagrange method is tried where no disc is holomorphic only if it can
+        # do better there: near kinks, or for operations without a complex version
+        self.real_series = bool(self.kinks) or not has_complex_extension(root)
         self.length = box[0][1] - box[0][0]
+        self.length_f = float(self.length)
 
     def run(self, tol, rel_tol, max_pieces, time_limit, started, progress):
         """Refine until the proven width meets the goal or a budget runs out: (status, why)."""
@@ -182,11 +194,18 @@ class _Refiner:
         failing = [p for _, _, p in self.heap if p.enclosure is None]
         if failing:
             raise self._domain_error(failing[0])
+        for _, _, piece in self.heap:  # the cheap enclosures of pieces that were to be split
+            if isinstance(piece.disc, tuple):
+                (lo, hi), = piece.box
+                try:
+                    piece.enclosure, piece.degree = disc_piece(self.root, lo, hi,
+                                                               piece.center[0], *piece.disc)
+                except CannotBound:
+                    pass  # keep ±M·length
         return "budget", reason
 
     def total(self):
         """The exact arb sum of the piece enclosures (outward rounded)."""
-        from flint import arb
         total = arb(0)
         for _, _, piece in self.heap:
             total += piece.enclosure
@@ -200,10 +219,7 @@ class _Refiner:
         self.evaluations += 1
         try:
             if self.dim == 1:
-                (lo, hi), = piece.box
-                piece.enclosure, piece.degree = series_piece(self.root, lo, hi, piece.center[0],
-                                                             piece.length)
-                piece.smooth = True
+                self._evaluate_1d(piece)
             else:
                 by_range = range_piece(self.root, piece.box, self.names)
                 share = self.goal * float(volume(piece.box) / self.volume)
@@ -223,20 +239,52 @@ class _Refiner:
         piece.width = math.inf if piece.enclosure is None else 2 * float(piece.enclosure.rad())
         return piece
 
+    def _evaluate_1d(self, piece):
+        """Disc pieces first; a piece whose disc remainder alone is above the whole goal will
+        be split anyway: it gets the cheap enclosure ±M·length (`disc` keeps what the full
+        enclosure needs)."""
+        (lo, hi), = piece.box
+        c = piece.center[0]
+        length = float(hi - lo)
+        share = SHARE_FRACTION * self.goal * length / self.length_f
+        found = disc_radius(self.root, to_arb(c), float(max(c - lo, hi - c)), length, share)
+        if found is None:
+            if not self.real_series:
+                raise CannotBound("f has no holomorphic extension around this piece")
+            piece.enclosure, piece.degree = series_piece(self.root, lo, hi, c, piece.length)
+        else:
+            radius, m, degree, estimate = found
+            piece.disc = (radius, m, degree)
+            if 0 < self.goal < estimate:
+                piece.enclosure = _UNIT * (m * to_arb(hi - lo))
+            else:
+                piece.enclosure, piece.degree = disc_piece(self.root, lo, hi, c, radius, m,
+                                                           degree)
+                piece.disc = "done"
+        piece.smooth = True
+
     def _refine(self, piece):
         if piece.enclosure is None:
             self.failing -= 1
             if max(hi - lo for lo, hi in piece.box) <= self.min_width:
                 raise self._domain_error(piece)
-        elif self.dim == 1 and piece.degree == piece.length and piece.length < MAX_LENGTH:
+        elif self.dim == 1 and piece.degree == piece.length and piece.length < MAX_LENGTH \
+                and piece.disc is None:
             piece.length = min(2 * piece.length, MAX_LENGTH)  # still converging: go higher
             self._push(self._evaluate(piece))
             return
         boxes, search = self._kink_split(piece), False
-        if boxes is None:
+        if boxes is None and piece.side is not None:
+            boxes, search = _toward(piece.box, piece.side), piece.kink_search
+        elif boxes is None:
             boxes, search = _bisect(piece.box), piece.kink_search
-        for part in boxes:
-            self._push(self._evaluate(_Piece(part, piece.length, search)))
+        children = [self._evaluate(_Piece(part, piece.length, search)) for part in boxes]
+        if self.dim == 1 and len(children) == 2 and not piece.smooth:
+            rough = [k for k, child in enumerate(children) if not child.smooth]
+            if len(rough) == 1:  # a singularity at an end: cut closer to it next time
+                children[rough[0]].side = rough[0]
+        for child in children:
+            self._push(child)
         if self.failing > MAX_FAILING:
             raise self._domain_error(next(p for _, _, p in self.heap if p.enclosure is None))
 
@@ -276,6 +324,14 @@ class _Refiner:
         return DomainError(f"integrand is not bounded near {where}: {piece.failure} on {region}. "
                            "It may be undefined or unbounded there (improper integrals are not "
                            "supported); split the domain there or change variables.")
+
+
+def _toward(box, side):
+    """1-D: [lo, hi] cut at a short dyadic about a quarter of the way from its end `side`
+    (0: lo, 1: hi), so that the piece away from a singular end is as long as it can be."""
+    (lo, hi), = box
+    p = dyadic_inside(lo, (lo + hi) / 2) if side == 0 else dyadic_inside((lo + hi) / 2, hi)
+    return [[(lo, p)], [(p, hi)]]
 
 
 def _bisect(box):

@@ -7,7 +7,7 @@ import itertools
 import math
 from fractions import Fraction
 
-from flint import arb, ctx
+from flint import acb, arb, ctx
 
 from verinum.certificate_format import decode_exact
 from verinum.checker.bounds import box_balls, interval_range, point_balls
@@ -19,7 +19,8 @@ from verinum.checker.evaluate import (
 from verinum.checker.render import decimal_down, decimal_up, render_box
 
 MIN_DEGREE = 8          # the hint may raise the Taylor degree, never lower it below this
-MAX_DEGREE = 40
+MAX_DEGREE = 80
+LAGRANGE_DEGREE = 40    # the real (Lagrange) Taylor form uses at most this degree
 MAX_NODES = 1024        # most Gauss nodes per n-D piece
 
 
@@ -35,7 +36,7 @@ def check_integral(cert: dict, prog: Program, budget: Budget, progress=None) -> 
     for i, (box, piece) in enumerate(zip(boxes, pieces)):
         degree = piece_degree(piece.get("degree", 0), len(box))
         for sub, lo, hi in _enclose_with_splitting(prog, box, degree, budget, i):
-            tally.add((i, sub, degree), lo, hi)
+            tally.add((i, sub, degree, False), lo, hi)
         if progress is not None:
             progress(i + 1, len(boxes))
     _refine(tally, prog, claim, budget, progress)
@@ -70,13 +71,15 @@ class _Tally:
         items = self.heap + self.frozen
         if not items:
             return ""
-        _, _, (i, box, _), lo, hi = min(items)
+        _, _, (i, box, _, _), lo, hi = min(items)
         return (f"; widest contribution: piece {i} (evidence.pieces[{i}], sub-box {render_box(box)}, "
                 f"width {decimal_up(hi - lo)})")
 
 
 def _refine(tally: _Tally, prog: Program, claim: tuple, budget: Budget, progress) -> None:
-    """Bisect the widest sub-boxes until the sum of enclosures lies in the claim; else Rejected."""
+    """Refine the widest sub-boxes until the sum of enclosures lies in the claim; else Rejected.
+    A 1-D sub-box is first re-enclosed with both of its methods (`piece_enclosure`), then
+    bisected."""
     claim_lo, claim_hi = claim
     refinements = 0
     while not (claim_lo <= tally.lo and tally.hi <= claim_hi):
@@ -90,7 +93,12 @@ def _refine(tally: _Tally, prog: Program, claim: tuple, budget: Budget, progress
                 f"not inside the claim [{decimal_down(claim_lo)}, {decimal_up(claim_hi)}] "
                 f"after {refinements} refinements{tally.widest()}")
         item = tally.pop()
-        i, box, degree = item[2]
+        i, box, degree, both = item[2]
+        if len(box) == 1 and not both:
+            lo, hi = piece_enclosure(prog, box, degree, both=True)
+            refinements += 1
+            tally.add((i, box, degree, True), max(lo, item[3]), min(hi, item[4]))
+            continue
         try:
             halves = [(half, *piece_enclosure(prog, half, degree)) for half in bisect(box)]
         except CannotBound:
@@ -98,7 +106,7 @@ def _refine(tally: _Tally, prog: Program, claim: tuple, budget: Budget, progress
             continue
         refinements += 1
         for half, lo, hi in halves:
-            tally.add((i, half, degree), lo, hi)
+            tally.add((i, half, degree, False), lo, hi)
         if progress is not None and refinements % 64 == 0:
             progress(budget.used, budget.limit)
 
@@ -171,15 +179,18 @@ def _enclose_with_splitting(prog: Program, box: tuple, degree: int, budget: Budg
     return done
 
 
-def piece_enclosure(prog: Program, box: tuple, degree: int) -> tuple[Fraction, Fraction]:
+def piece_enclosure(prog: Program, box: tuple, degree: int, both: bool = False) -> tuple[Fraction, Fraction]:
     """Exact (lo, hi) with ∫_box f in [lo, hi]; raises CannotBound if f cannot be bounded on box.
 
-    1-D: Taylor form; n-D: Taylor form via a Gauss rule, else the mean-value form; any of them
-    falls back to f(X) * volume.
+    1-D: Taylor polynomial with a Cauchy bound on a complex disc, else (or also, if ``both``:
+    the intersection) the Taylor form with the Lagrange remainder; n-D: Taylor form via a Gauss
+    rule, else the mean-value form; any of them falls back to f(X) * volume.
     """
     try:
         if len(box) == 1:
-            enc = taylor_integral(prog, box[0], degree)
+            enc = disc_integral(prog, box[0], degree)
+            if enc is None or both:
+                enc = _intersect(enc, _lagrange(prog, box[0], degree, enc is not None))
         else:
             try:
                 enc = taylor_integral_nd(prog, box, degree)
@@ -194,6 +205,24 @@ def piece_enclosure(prog: Program, box: tuple, degree: int) -> tuple[Fraction, F
     if not enc.is_finite():
         raise CannotBound("non-finite integral enclosure")
     return lower_q(enc), upper_q(enc)
+
+
+def _lagrange(prog: Program, interval: tuple, degree: int, optional: bool):
+    """`taylor_integral` at degree <= LAGRANGE_DEGREE; None where it cannot bound f if `optional`."""
+    try:
+        return taylor_integral(prog, interval, min(degree, LAGRANGE_DEGREE))
+    except CannotBound:
+        if optional:
+            return None
+        raise
+
+
+def _intersect(a, b):
+    """The intersection of two arb balls that both contain the same value (either may be None)."""
+    if a is None or b is None or not a.is_finite() or not b.is_finite():
+        return b if a is None or not a.is_finite() else a
+    lo, hi = max(a.lower(), b.lower()), min(a.upper(), b.upper())
+    return lo.union(hi)
 
 
 def piece_degree(hint: int, n: int) -> int:
@@ -227,6 +256,117 @@ def taylor_integral(prog: Program, interval: tuple, d: int) -> arb:
     else:
         total += remainder * right + remainder * (-right)  # ∫_lo^c (x-c)^d dx = -right
     return total
+
+
+DISC_RATIOS = (2, 4, 8, 16)      # disc radius / half-length tried first, larger while it helps
+DISC_SMALL = (1.5, 1.25, 1.125)  # tried when the radius-2 disc is not proven holomorphic
+_ENTIRE = ("exp", "expm1", "sin", "cos", "tan", "sinh", "cosh", "tanh", "erf")
+
+
+def disc_integral(prog: Program, interval: tuple, d: int):
+    """∫_lo^hi f enclosed by the Taylor polynomial of degree d-1 at the midpoint c plus a Cauchy
+    bound, or None if no disc around c is proven to carry a holomorphic extension of f.
+
+    If f extends holomorphically to a neighbourhood of the disc |z - c| <= R with |f| <= M
+    there (`disc_bound`), then |f^(k)(c)/k!| <= M/R^k and, for |t| <= h < R,
+    |∫_{-h}^{h} sum_{k>=d} a_k t^k dt| <= sum_{k>=d} M R^-k 2h^(k+1)/(k+1)
+    <= 2hM/(d+1) * q^d/(1-q), q = h/R. Odd powers below d integrate to 0. The radius giving
+    the smallest bound among those tried is used.
+    """
+    lo, hi = interval
+    c, h = (lo + hi) / 2, (hi - lo) / 2
+    cb, hb = to_arb(c), to_arb(h)
+    best = None
+    for ratios in (DISC_RATIOS, DISC_SMALL):
+        for ratio in ratios:
+            radius = hb * ratio
+            m = disc_bound(prog, cb, radius)
+            if m is None:
+                break
+            q = hb / radius
+            bound = m * 2 * hb * _ipow(q, d) / ((1 - q) * (d + 1))
+            if not bound.is_finite() or best is not None and not bound.upper() < best.upper():
+                break
+            best = bound
+        if best is not None:
+            break
+    if best is None:
+        return None
+    coeffs = eval_series(prog, cb, d)
+    total = arb(0, 1) * best
+    for i in range(0, d, 2):
+        total += coeffs[i] * to_arb(2 * h ** (i + 1) / (i + 1))
+    return total
+
+
+def _ipow(x: arb, n: int) -> arb:
+    """x**n for an integer n >= 0 by repeated multiplication."""
+    out = arb(1)
+    for _ in range(n):
+        out = out * x
+    return out
+
+
+def disc_bound(prog: Program, c: arb, radius: arb):
+    """An arb M >= |f(z)| for all z with |z - x| <= radius, x in the ball c, where every operation
+    is proven holomorphic on its argument ball (finite balls throughout; the analytic flags and
+    the atan check make sqrt, log, pow, atan, abs, relu, min, max non-finite where they are not);
+    None otherwise. On the real line each complex operation equals the real one."""
+    spread = arb(0, 1) * radius
+    v = [None] * len(prog.nodes)
+    for i in prog.order:
+        op, a, b = prog.nodes[i]
+        if op == "var":
+            r = acb(c + spread, spread)
+        elif op in ("const", "pi", "e"):
+            r = acb(a)
+        else:
+            r = _complex(op, v[a], b if op == "powi" else None if b is None else v[b])
+            if not r.is_finite():
+                return None
+        v[i] = r
+    return arb(v[prog.out].abs_upper().upper())
+
+
+def _complex(op: str, x: acb, y):
+    """One operation on complex balls (see `disc_bound`)."""
+    if op in _ENTIRE:
+        return getattr(x, op)()
+    if op == "neg":
+        return -x
+    if op in ("add", "sub", "mul", "div"):
+        return x + y if op == "add" else x - y if op == "sub" else x * y if op == "mul" else x / y
+    if op == "powi":
+        p = acb(1)
+        for _ in range(abs(y)):
+            p = p * x
+        return p if y >= 0 else 1 / p
+    if op == "pow":
+        return x.pow(y, analytic=True)
+    if op == "sqrt":
+        return x.sqrt(analytic=True)
+    if op == "log":
+        return x.log(analytic=True)
+    if op == "log1p":
+        return (x + 1).log(analytic=True)
+    if op == "atan":                       # branch cuts: i*[1, inf) and -i*[1, inf)
+        ok = x.real > 0 or x.real < 0 or abs(x.imag) < 1
+        return x.atan() if ok else acb("nan")
+    if op == "sigmoid":
+        return 1 / (1 + (-x).exp())
+    if op == "swish":
+        return x / (1 + (-x).exp())
+    if op == "softplus":
+        return (1 + x.exp()).log(analytic=True)
+    if op == "abs":
+        return x.real_abs(analytic=True)
+    if op == "relu":
+        return x.real_max(acb(0), analytic=True)
+    if op == "min":
+        return x.real_min(y, analytic=True)
+    if op == "max":
+        return x.real_max(y, analytic=True)
+    return acb("nan")
 
 
 def taylor_integral_nd(prog: Program, box: tuple, d: int) -> arb:
