@@ -213,3 +213,77 @@ def test_non_dyadic_numbers_give_finite_enclosures(f, x0):
     enc = check_enclosure(f, [x0], [(0, 1)], 2, [[x] for x in _grid(0.0, 1.0)] + [[x0]])
     assert all(math.isfinite(c.lo) and math.isfinite(c.hi) for c in enc.coefficients), enc
     assert math.isfinite(enc.lower(x0)) and math.isfinite(enc.upper(x0))
+
+
+# -- the rules' interval top coefficient: R_k's range over the region ----------------------------
+MP_FUNCTIONS = {
+    "sin": mpmath.sin, "cos": mpmath.cos, "tan": mpmath.tan, "atan": mpmath.atan,
+    "sinh": mpmath.sinh, "cosh": mpmath.cosh, "tanh": mpmath.tanh, "erf": mpmath.erf,
+    "sigmoid": lambda y: 1 / (1 + mpmath.exp(-y)), "softplus": lambda y: mpmath.log1p(mpmath.exp(y)),
+    "swish": lambda y: y / (1 + mpmath.exp(-y)), "exp": mpmath.exp}
+
+
+def mp_remainder(f, y0, k):
+    """R_k(y) = (f(y) − T_{k−1}(y)) / (y − y0)^k, T from mpmath derivatives at y0; R_k(y0) = a_k."""
+    y0 = mpmath.mpf(y0)
+    a = [mpmath.diff(f, y0, i) / mpmath.factorial(i) for i in range(k + 1)]
+
+    def remainder(y):
+        d = mpmath.mpf(y) - y0
+        return a[k] if d == 0 else (f(y0 + d) - sum(a[i] * d ** i for i in range(k))) / d ** k
+    return remainder
+
+
+def mp_extremes(g, lo, hi, n=60):
+    """Points of [lo, hi] where g is smallest and largest: the best of n + 1 samples, refined by
+    golden-section search in the neighbouring cells."""
+    lo, hi = mpmath.mpf(lo), mpmath.mpf(hi)
+    xs = [lo + (hi - lo) * i / n for i in range(n + 1)]
+    values = [g(x) for x in xs]
+    out = []
+    for sign in (1, -1):
+        i = max(range(n + 1), key=lambda j: sign * values[j])
+        a, b = xs[max(i - 1, 0)], xs[min(i + 1, n)]
+        for _ in range(40):
+            c, d = a + (b - a) * 0.382, a + (b - a) * 0.618
+            a, b = (a, d) if sign * g(c) > sign * g(d) else (c, b)
+        out.append((a + b) / 2)
+    return out
+
+
+def arb_ends(x):
+    """The ends of arb ball x as exact mpmath numbers."""
+    return [mpmath.ldexp(*map(int, e.mid().man_exp())) for e in (x.lower(), x.upper())]
+
+
+def rule_top(name, x0, lo, hi, degree):
+    """The degree-`degree` (interval) coefficient of the rule's enclosure, as exact ends."""
+    from flint import arb
+    from verinum import rounding
+    from verinum.rules import unary_rule
+    with rounding.precision():
+        coeffs = unary_rule(name).enclosure(arb(x0), arb(lo), arb(hi), degree)
+    assert all(c.is_finite() for c in coeffs)
+    return arb_ends(coeffs[degree])
+
+
+RULE_REGIONS = [  # (x0, lo, hi): dyadic, so exact as floats
+    (0, -1, 1), (-1, -1, 1), (1, -1, 1), (4.5, 2, 7), (-30, -40, -20), (-1.5, -6, 4),
+    (0.5, 0.5, 0.5 + 2 ** -30), (3 + 2 ** -41, 3, 3 + 2 ** -40), (0.25, 0.25, 0.25)]
+
+
+@pytest.mark.parametrize("name", sorted(MP_FUNCTIONS))
+@pytest.mark.parametrize("x0, lo, hi", RULE_REGIONS)
+@pytest.mark.parametrize("degree", [1, 2, 3, 4])
+def test_rule_top_coefficient_contains_the_remainder(name, x0, lo, hi, degree):
+    # φ(y) ∈ Σ_{i<k} a_i (y − x0)^i + A_k (y − x0)^k with A_k ⊇ R_k([lo, hi]): R_k at the ends,
+    # x0, a grid and its numerical extremes must lie in A_k (extremes: where a sharp A_k touches).
+    if name == "tan" and max(abs(lo), abs(hi)) > 1.5:  # keep away from the poles ±π/2
+        x0, lo, hi = x0 / 32, lo / 32, hi / 32
+    top = rule_top(name, x0, lo, hi, degree)
+    with mpmath.workdps(120):
+        g = mp_remainder(MP_FUNCTIONS[name], x0, degree)
+        points = [lo, hi, x0] + (mp_extremes(g, lo, hi, 20) if hi > lo else [])
+        for y in points:
+            assert within(g(y), *top), f"R({mpmath.nstr(y, 12)}) = {mpmath.nstr(g(y), 20)} " \
+                                       f"not in [{mpmath.nstr(top[0], 20)}, {mpmath.nstr(top[1], 20)}]"

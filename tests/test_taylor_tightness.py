@@ -1,10 +1,10 @@
 """Tightness of `taylor_bounds`: the sharp AutoBound enclosures are reproduced, and verinum is
 at least as tight as AutoBound where both apply.
 
-AutoBound reference values were computed with AutoBound 0.1's own enclosure arithmetic
-(`autobound.enclosure_arithmetic` + `primitive_enclosures`, numpy back end, float64), driven over
-the same expression DAG by benchmarks/taylor.py: its JAX front end fails to import on JAX 0.10
-(`jax.core.Jaxpr` was removed). The values for exp and exp(sqrt(x)) match the AutoBound paper.
+AutoBound reference values come from benchmarks/taylor.py (AutoBound 0.1, float64: its jax front
+end through the shim of benchmarks/bounding.py, softplus and swish through its enclosure
+arithmetic, which applies the same rules). The values for exp and exp(sqrt(x)) match the
+AutoBound paper.
 """
 import mpmath
 import pytest
@@ -53,18 +53,14 @@ AUTOBOUND_DEGREE_2 = [
     ("exp(sqrt(x))", 0.25, (0, 0.5), (-7.49245993, 2.45879601)),  # sharp: about [-3.785, -0.525]
     ("exp(-x**2)", 0.5, (0, 1), (-0.77880078, 0.2636174)),
     ("sigmoid(x)", 0.0, (-1, 1), (-0.01894142, 0.01894142)),
-    pytest.param("softplus(x)", 0.0, (-1, 1), (0.12011451, 0.125), marks=pytest.mark.xfail(
-        strict=True, reason="known gap: verinum gives [0.1112, 0.1255], AutoBound's is sharp")),
-    pytest.param("swish(x)", 0.0, (-1, 1), (0.15118306, 0.25), marks=pytest.mark.xfail(
-        strict=True, reason="known gap: verinum gives [0.2073, 0.2521]: tighter below, "
-                            "0.8% looser above")),
+    ("softplus(x)", 0.0, (-1, 1), (0.12011451, 0.125)),
+    ("swish(x)", 0.0, (-1, 1), (0.15118306, 0.25)),  # sharp: [R(1), R(0)] = [0.23105858, 0.25]
     ("tanh(x)", 0.0, (-1, 1), (-0.38490018, 0.38490018)),  # AutoBound: 2·sigmoid(2x) − 1
 ]
 
 
 @pytest.mark.parametrize("f, x0, region, autobound", AUTOBOUND_DEGREE_2,
-                         ids=[(case.values if hasattr(case, "marks") else case)[0]
-                              for case in AUTOBOUND_DEGREE_2])
+                         ids=[case[0] for case in AUTOBOUND_DEGREE_2])
 def test_at_least_as_tight_as_autobound(f, x0, region, autobound):
     top = taylor_bounds(f, x0, region, 2).remainder
     slack = 1e-7  # AutoBound's values are printed to 8 digits
@@ -111,11 +107,43 @@ def test_tanh_degree_one_within_lagrange_bound():
     assert top.lo >= 0.78 and top.hi <= 1.0 + 1e-9
 
 
-def test_mlp_degree_2_not_much_looser_than_autobound():
+def test_mlp_degree_2_as_tight_as_autobound():
     # AutoBound's degree-2 coefficients for the benchmark's 10-8-1 MLP (x0 = (-0.45, ..., 0.45),
-    # box [-1, 1]^10) have widths up to 0.614; verinum must not be an order of magnitude looser.
+    # box [-1, 1]^10) have widths up to 0.614 (verinum: 0.371, from tanh's sharp remainder).
     from verinum import ir
     from strategies import mlp
     enc = taylor_bounds(mlp(), [0.1 * i - 0.45 for i in range(10)], [(-1, 1)] * 10, 2)
-    assert max(c.width for c in enc.remainder.values()) <= 2 * 0.6143
+    assert max(c.width for c in enc.remainder.values()) <= 0.6143
     assert enc.bounds().width <= 0.8  # sigmoid's output range is at most (0, 1)
+
+
+# (rule, x0, lo, hi, degree): the top coefficient is the exact range of R_k (Taylor remainder
+# quotient) up to rounding, also where no derivative of the rule is monotone on the region.
+SHARP_CASES = [
+    ("softplus", 0, -1, 1, 2), ("swish", 0, -1, 1, 2), ("tanh", 0, -1, 1, 2),
+    ("sigmoid", 1, -1, 1, 4), ("swish", -1, -1, 1, 1), ("tanh", 0.5, -2.5, 3.5, 2),
+    ("sigmoid", 3, -5, 20, 2), ("erf", 0, -2, 2, 3), ("atan", 0.5, -3, 4, 2),
+    ("sin", 0, -5, 5, 2), ("cos", 0.25, -10, 10, 3), ("tan", 0.25, -1, 1.25, 3),
+    ("cosh", 0, -2, 3, 2)]
+
+
+@pytest.mark.parametrize("name, x0, lo, hi, degree", SHARP_CASES)
+def test_rule_top_coefficient_is_sharp(name, x0, lo, hi, degree):
+    from test_taylor_soundness import MP_FUNCTIONS, mp_extremes, mp_remainder, rule_top
+    top = rule_top(name, x0, lo, hi, degree)
+    g = mp_remainder(MP_FUNCTIONS[name], x0, degree)
+    high, low = (g(y) for y in mp_extremes(g, lo, hi, 200))
+    assert top[0] <= low and high <= top[1]
+    assert low - top[0] < 1e-8 and top[1] - high < 1e-8, (top, low, high)
+
+
+@pytest.mark.parametrize("name", ["sin", "cos"])
+@pytest.mark.parametrize("degree", [1, 2, 3, 4])
+def test_sin_cos_over_many_periods_within_lagrange(name, degree):
+    # R_k is a mean of φ^(k)/k! ∈ [−1, 1]/k!, so even over [−100, 100] the top coefficient needs
+    # no more than that (and R_k's true range is narrower).
+    from test_taylor_soundness import rule_top
+    top = rule_top(name, 0.5, -100, 100, degree)
+    bound = mpmath.mpf(1) / mpmath.factorial(degree)
+    assert -bound * (1 + 1e-8) <= top[0] and top[1] <= bound * (1 + 1e-8)
+

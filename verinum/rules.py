@@ -10,18 +10,21 @@ Every rule φ provides
 
   Guarantee and source. Write T_{k-1} for the degree k−1 Taylor polynomial of φ at y0 and
   R_k(y) = (φ(y) − T_{k-1}(y)) / (y − y0)^k = ∫_0^1 φ^(k)(y0 + s(y − y0)) k(1−s)^(k−1)/k! ds.
-  (1) If φ^(k) is monotone on [lo, hi], so is R_k (Streeter & Dillon, "Automatically Bounding
-  the Taylor Remainder Series", Thm. 3.2; it follows from the integral form above), hence
-  R_k([lo, hi]) = hull(R_k(lo), R_k(hi)): sharp, for y0 anywhere in [lo, hi]. Monotonicity is
-  either known for the rule (`monotone_derivatives`) or proven by the sign of the (k+1)-th
-  series coefficient over sub-balls of [lo, hi].
-  (2) Always: R_k(y) ∈ range of φ^(k)/k! over [lo, hi] (Lagrange), bounded on sub-balls.
-  (3) When (1) does not apply: the union over 16 sub-intervals P of enclosures of R_k(P): near
-  y0, R_k = a_k + (y − y0)·R_{k+1} with R_{k+1} by Lagrange; away from y0, second-order centred
-  forms of the numerator φ − T_{k−1} and of R_k itself (`_remainder_by_pieces`). Sharp up to
-  O(|P|²) for functions such as sigmoid and tanh whose derivatives are not monotone.
-  The result is (1) ∩ (2), or (2) ∩ (3). Coefficients whose arb value is not finite (e.g.
-  sqrt at 0) lower the degree until the enclosure is finite; degree 0 is the range of φ.
+  A_i (i < k) contain the Taylor coefficients a_i and A_k contains R_k([lo, hi]); the sharp
+  A_k is that range itself (Streeter & Dillon, "Automatically Bounding the Taylor Remainder
+  Series", §3), which verinum encloses up to rounding:
+  (1) If every φ^(k) is monotone (`monotone_derivatives`: exp, log, sqrt, ...), so is R_k
+  (ibid., Thm. 3.2), hence R_k([lo, hi]) = hull(R_k(lo), R_k(hi)), intersected with the
+  Lagrange bound (the range of φ^(k)/k!).
+  (2) Otherwise, R_k's range by branch and bound (`_Remainder.range`): R_k and its derivatives
+  are enclosed by a mean-value form near y0 and by the series of the quotient away from it;
+  pieces of [lo, hi] on which R_k' has a sign contribute their end values, a zero of R_k' is
+  enclosed by interval Newton where R_k'' has a sign, and other pieces are halved, within a
+  budget (past it: the pieces left, intersected with Lagrange's bound and, for sin and cos,
+  with [−1, 1]/k!). This is sharp where AutoBound's rules are, and also for sigmoid, tanh,
+  softplus, swish, sin, ... whose derivatives are not monotone.
+  Coefficients whose arb value is not finite (e.g. sqrt at 0) lower the degree until the
+  enclosure is finite; degree 0 is the range of φ.
 Derivative ranges over a sub-ball use a centred Taylor expansion of the coefficient (arb series
 over wide balls suffer from dependency), and tanh, sigmoid and softplus series over balls come
 from their ODEs (tanh' = 1 − tanh², σ' = σ(1 − σ)) rather than from closed forms.
@@ -48,6 +51,7 @@ class Rule:
     name = ""
     monotone = False              # φ itself monotone on its domain: range = hull of end values
     monotone_derivatives = False  # every φ^(k) monotone on the domain (exp, log, sqrt, ...)
+    derivative_bound = None       # B with |φ^(k)| ≤ B everywhere, every k ≥ 1 (sin, cos: 1)
 
     def check_domain(self, lo, hi):
         """Raise DomainError if [lo, hi] (exact) is not inside φ's domain."""
@@ -83,85 +87,154 @@ class Rule:
             coeffs = self.taylor_at(y0, degree + 1)[:degree]
             if not all(c.is_finite() for c in coeffs):
                 continue
-            top = self._remainder(y0, lo, hi, degree, coeffs)
+            top = self._remainder(y0, lo, hi, degree)
             if top.is_finite():
                 return coeffs + [top] + [arb(0)] * (k - degree)
         return [balls.to_ball(self.range(lo, hi))] + [arb(0)] * k
 
-    def _remainder(self, y0, lo, hi, k, coeffs):
+    def _remainder(self, y0, lo, hi, k):
         """A ball containing R_k(y) for all y in [lo, hi] (see the module docstring)."""
-        if self.monotone_derivatives:  # φ^(k) monotone: its range is the hull of its end values
-            monotone = True
+        remainder = _Remainder(self, y0, k)
+        if self.monotone_derivatives:  # φ^(k) monotone, hence R_k: the hull of its end values
             lagrange = balls.span(self.taylor_at(lo, k + 1)[k], self.taylor_at(hi, k + 1)[k])
-        else:
-            pieces = _sub_ball_coefficients(self, lo, hi, k + 2)
-            monotone = _same_sign(p[k + 1] for p in pieces)
-            lagrange = _union(p[k] for p in pieces)
-        if not monotone:
-            return balls.intersect(lagrange, self._remainder_by_pieces(y0, lo, hi, k, coeffs))
-        sharp = balls.span(self._remainder_at(y0, lo, k, coeffs),
-                           self._remainder_at(y0, hi, k, coeffs))
-        return balls.intersect(sharp, lagrange)
-
-    def _remainder_at(self, y0, y, k, coeffs):
-        """R_k(y), computed with extra precision to tame the cancellation near y0."""
-        if y == y0:
-            return self.taylor_at(y0, k + 1)[k]
-        saved = ctx.prec
-        ctx.prec = saved + 64
-        try:
-            d = y - y0
-            return (self.point(y) - _horner(coeffs, d)) / balls.ipow(d, k)
-        finally:
-            ctx.prec = saved
-
-    def _remainder_by_pieces(self, y0, lo, hi, k, coeffs):
-        """Union over sub-intervals P of [lo, hi] of an enclosure of R_k(P).
-
-        P near y0: R_k(y) is a weighted mean of φ^(k)/k! over [y0, y] ⊂ hull(P, y0) (Lagrange).
-        Otherwise the numerator N = φ − T_{k−1} is bounded by its second-order Taylor form
-        N(m) + N'(m)·(P − m) + N''(P)/2·(P − m)² at the centre m, and divided by (P − y0)^k,
-        which is bounded away from 0 there; and R itself by its centred form
-        R(m) + R'(P)·(P − m). Sharp up to O(|P|²) where AutoBound needs monotone derivatives."""
-        out, a_k = None, self.taylor_at(y0, k + 1)[k]
-        for piece in _cover(lo, hi, _PIECES):
-            lo_p, hi_p = balls.ends(piece)
-            # R_k(y) = a_k + (y − y0)·R_{k+1}(y), and R_{k+1}(y) is a mean of φ^(k+1)/(k+1)!
-            # over [y0, y] ⊂ H = hull(P, y0) (Lagrange), as is R_k(y) of φ^(k)/k!
-            hull = _coefficients_over(self, balls.span(piece, y0), k + 2)
-            enc = balls.intersect(hull[k], a_k + (piece - y0) * hull[k + 1])
-            if hi_p < y0 - (hi_p - lo_p) or lo_p > y0 + (hi_p - lo_p):  # P away from y0
-                m = arb(piece.mid())
-                d_piece, d_mid = piece - y0, m - y0
-                at_m = self.taylor_at(m, 2)
-                n_mid = at_m[0] - _horner(coeffs, d_mid)
-                n1_mid = at_m[1] - _horner([i * c for i, c in enumerate(coeffs)][1:], d_mid)
-                over = _coefficients_over(self, piece, 3)
-                n1 = over[1] - _horner([i * c for i, c in enumerate(coeffs)][1:], d_piece)
-                n2 = over[2] - _horner(
-                    [math.comb(i, 2) * c for i, c in enumerate(coeffs)][2:], d_piece)
-                offset = balls.ends(piece - m)
-                numerator = (n_mid + n1_mid * balls.to_ball(offset)
-                             + n2 * balls.to_ball(balls.r_power(offset, 2)))
-                d_range = balls.ends(d_piece)
-                direct = numerator / balls.to_ball(balls.r_power(d_range, k))
-                # centred form of R itself: R(m) + R'(P)(P − m), R' = (N'·d − k·N)/d^(k+1)
-                slope = (n1 * d_piece - k * numerator) / balls.to_ball(balls.r_power(d_range, k + 1))
-                centred = n_mid / balls.ipow(d_mid, k) + slope * balls.to_ball(offset)
-                enc = balls.intersect(enc, balls.intersect(direct, centred))
-            out = enc if out is None else out.union(enc)
+            return balls.intersect(balls.span(remainder.value(lo), remainder.value(hi)), lagrange)
+        out, rest = remainder.range(lo, hi)
+        if rest:  # piece budget spent: add the pieces left, intersect with Lagrange's bound
+            out = _union([out] + rest)
+            lagrange = _union(p[k] for p in _sub_ball_coefficients(self, lo, hi, k + 1))
+            out = balls.intersect(out, lagrange)
+            if self.derivative_bound is not None:
+                bound = self.derivative_bound / arb.fac_ui(k)
+                out = balls.intersect(out, balls.span(-bound, bound))
         return out
 
 
-_PIECES = 16
+class _Remainder:
+    """R(y) = R_k(y) = (φ(y) − T_{k−1}(y)) / (y − y0)^k as a function with Taylor series.
+
+    `taylor_at(y, n)` encloses R^(i)(ξ)/i! for ξ in the ball y, i < n, by
+    (a) the mean-value form R^(i)(ξ)/i! ∈ c_{k+i}(hull(ξ, y0)) (c_j = φ^(j)/j!), which follows from
+        R^(i)(y) = ∫_0^1 φ^(k+i)(y0 + s(y − y0)) s^i (1−s)^(k−1)/(k−1)! ds, a positive weight of
+        total mass i!/(k+i)!; exact at y = y0, tight near it;
+    (b) where y excludes y0, the series of the quotient itself, at a precision raised by the
+        bits that the division by (y − y0)^(k+i) cancels; tight away from y0."""
+
+    def __init__(self, rule, y0, k):
+        self.rule, self.y0, self.k = rule, y0, k
+        self._taylor = {}  # precision -> Taylor coefficients a_0..a_{k−1} at y0
+
+    def taylor_at(self, y, length):
+        k, y0 = self.k, self.y0
+        if y.is_exact() and not y == y0:  # (b) is accurate at a point
+            direct = self._quotient(y, length)
+            if all(c.is_finite() for c in direct):
+                return direct
+        mean = self.rule.taylor_at(balls.span(y, y0), k + length)[k:]
+        if not abs(y - y0) > _FAR * y.rad():  # (b) over a ball only pays far from y0
+            return mean
+        return [balls.intersect(a, b) for a, b in zip(mean, self._quotient(y, length))]
+
+    def _quotient(self, y, length):
+        """(b), with T_{k−1}'s coefficients recomputed at the raised precision (R is defined by
+        the exact ones)."""
+        d = y - self.y0
+        saved = ctx.prec
+        ctx.prec = saved + 64 * (1 + min(_bits_below_one(d) * (self.k + length),
+                                         _MAX_EXTRA_BITS) // 64)
+        try:
+            if ctx.prec not in self._taylor:
+                self._taylor[ctx.prec] = self.rule.taylor_at(self.y0, self.k)
+            phi = [self.rule.point(y)] if length == 1 else self.rule.taylor_at(y, length)
+            shift = arb_series([d, 1], prec=length)  # y − y0 + u
+            poly = arb_series([0], prec=length)
+            for c in reversed(self._taylor[ctx.prec]):
+                poly = poly * shift + c
+            numerator = arb_series(phi, prec=length) - poly
+            return series_coefficients(numerator / balls.ipow(shift, self.k), length)
+        except (ArithmeticError, ValueError, ZeroDivisionError):
+            return [arb.nan()] * length
+        finally:
+            ctx.prec = saved
+
+    def value(self, y):
+        return self.taylor_at(y, 1)[0]
+
+    def range(self, lo, hi):
+        """(ball, rest): R([lo, hi]) (y0 in [lo, hi]) lies in the union of the ball (sharp up to
+        rounding) and the enclosures in `rest` of the pieces left when the budget ran out.
+
+        Pieces of [lo, y0] and [y0, hi] (their ends are evaluated) are dropped when R's
+        enclosure over them lies inside the values found so far or R' has a sign on them (R is
+        monotone: its ends bound it); where R'' has a sign, R' has at most one zero, which
+        interval Newton encloses in a tiny ball C, adding R(C); other pieces are halved."""
+        out = None  # the hull of the values found, as exact ends (a ball would round at each union)
+        for v in [self.value(y) for y in (lo, self.y0, hi)]:
+            out = balls.ends(v) if out is None else balls.r_hull(out, balls.ends(v))
+        todo = [self._piece(a, b) for a, b in ((lo, self.y0), (self.y0, hi)) if a < b]
+        for _ in range(_RANGE_PIECES):
+            if not todo:
+                break
+            a, b, r = todo.pop(0)
+            if (r[0].lower() >= out[0] and r[0].upper() <= out[1]) or _has_sign(r[1]):
+                continue
+            if r[2] > 0 or r[2] < 0:
+                found, c = self._critical_point(a, b, r[2])
+                if found:
+                    if c is not None:
+                        out = balls.r_hull(out, balls.ends(self._over_tiny(c)))
+                    continue
+            m = arb(((a + b) / 2).mid())
+            out = balls.r_hull(out, balls.ends(self.value(m)))
+            todo += [self._piece(a, m), self._piece(m, b)]
+        return balls.to_ball(out), [r[0] for _, _, r in todo]
+
+    def _piece(self, a, b):
+        """(a, b, enclosures of R, R', R''/2 over [a, b])."""
+        return a, b, _coefficients_over(self, balls.span(a, b), 3, 6)
+
+    def _critical_point(self, a, b, second):
+        """(True, ball containing the zero of R' in [a, b]), (True, None) if there is none, or
+        (False, None) if Newton does not converge, given R''/2 ∈ `second` > 0 or < 0 on [a, b]
+        (interval Newton: a zero z ∈ c satisfies z ∈ m − R'(m)/R''(c) for m in c)."""
+        c = balls.span(a, b)
+        for _ in range(_NEWTON_STEPS):
+            m = c.mid()
+            step = m - self.taylor_at(m, 2)[1] / (2 * second)
+            if not step.overlaps(c):
+                return True, None
+            c = c.intersection(step)
+            if c.rad() <= _NEWTON_WIDTH * (b - a).upper():
+                return True, c
+            second = balls.intersect(second, _coefficients_over(self, c, 3)[2])
+            if not (second > 0 or second < 0):
+                break
+        return False, None
+
+    def _over_tiny(self, c):
+        """R over a small ball c: R(m) + R'(c)·(c − m)."""
+        m = arb(c.mid())
+        return self.value(m) + self.taylor_at(c, 2)[1] * (c - m)
 
 
-def _horner(coeffs, t):
-    """Σ coeffs[i]·t^i."""
-    out = arb(0)
-    for c in reversed(coeffs):
-        out = out * t + c
-    return out
+def _bits_below_one(d):
+    """About log2(1/|d|) for a ball d away from 0 (0 if |d| ≥ 1 or d is not finite): the bits
+    that a division by d cancels."""
+    low = abs(d).lower()
+    if not low.is_finite() or low.is_zero():
+        return 0
+    man, exp = low.mid().man_exp()
+    return max(0, -(int(exp) + int(man).bit_length()))
+
+
+def _has_sign(x):
+    return x >= 0 or x <= 0
+
+
+_RANGE_PIECES = 32     # pieces examined by _Remainder.range
+_NEWTON_STEPS = 8
+_NEWTON_WIDTH = 2.0 ** -40  # critical-point ball width, relative to its piece: R error ~ width²
+_MAX_EXTRA_BITS = 4096
+_FAR = 2  # distance from y0, in radii of a ball, beyond which (b) is tried over it
 
 
 def _cover(lo, hi, count):
@@ -357,9 +430,9 @@ def _periodic_range(lo, hi, value, top, bottom):
 
 
 class Sin(Rule):
-    """sin(y). Sharp bound (1) when sin^(k+1) has a sign on the range, else Lagrange (2).
+    """sin(y). Remainder (2), within [−1, 1]/k! (`derivative_bound`).
     Range: end values plus ±1 wherever a maximum π/2 + 2jπ or minimum −π/2 + 2jπ may lie."""
-    name = "sin"
+    name, derivative_bound = "sin", 1
 
     def point(self, y):
         return y.sin()
@@ -373,7 +446,7 @@ class Sin(Rule):
 
 class Cos(Rule):
     """cos(y). As sin, with maxima at 2jπ and minima at π + 2jπ."""
-    name = "cos"
+    name, derivative_bound = "cos", 1
 
     def point(self, y):
         return y.cos()
@@ -401,7 +474,7 @@ class Tan(Rule):
 
 
 class Atan(Rule):
-    """atan(y). Monotone; sharp (1) where atan^(k+1) has a sign."""
+    """atan(y). Monotone."""
     name, monotone = "atan", True
 
     def series(self, s):
@@ -483,8 +556,8 @@ class Softplus(Rule):
             return _ode_series(s, balls.span(self.point(lo), self.point(hi)),
                                lambda u, n: sig[n])
         if s[0] >= 0:
-            return s + (1 + (-s).exp()).log()
-        return (1 + s.exp()).log()
+            return s + _log1p_series((-s).exp())
+        return _log1p_series(s.exp())
 
 
 class Swish(Rule):
@@ -524,6 +597,12 @@ class Abs(Rule):
         else:
             slope = balls.span(arb(-1), (y0 + hi) / (hi - y0))
         return [abs(y0), slope] + zeros
+
+
+def _log1p_series(g):
+    """log(1 + g) = log1p(g_0) + log(1 + (g − g_0)/(1 + g_0)): no cancellation when g_0 is tiny."""
+    g0 = g[0]
+    return arb_series([g0.log1p()], prec=g.prec) + (1 + (g - g0) / (1 + g0)).log()
 
 
 def _ode_series(s, u0, derivative):
