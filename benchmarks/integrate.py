@@ -13,7 +13,8 @@ meromorphic integrands are passed as they are; sqrt and log forward acb's `analy
 branch cut is respected); non-analytic integrands (abs, max, relu) are split at their kinks and
 each part is integrated with its own analytic formula (the kink positions are given by hand).
 acb.integral runs at 64 bits with abs_tol = rel_tol = 1e-12.
-Times are the best of a few runs on this machine; verinum's includes tracing the expression.
+Times are the best of a few runs on this machine; verinum's includes tracing the expression
+(`integrate` parses an expression string once and caches it, so repeated runs skip parsing).
 """
 import math
 import sys

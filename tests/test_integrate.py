@@ -304,3 +304,41 @@ def test_tampered_disc_certificate_is_rejected():
     data["claim"]["lower"] = encode_exact(Fraction(float(truth + mpmath.mpf(1e-13))))
     data["claim"]["upper"] = encode_exact(Fraction(float(truth + mpmath.mpf(2e-13))))
     assert check(seal(data)).status == "rejected"
+
+
+# -- the checker's n-D Gauss rule: per-dimension error terms, as the producer's ---------------
+@pytest.mark.parametrize("f, box, reference", [
+    ("exp(x0+x1+x2+x3)", [(0, 1)] * 4, lambda: (mp.e - 1) ** 4),
+    ("cos(x0*x1*x2)", [(0, 2)] * 3, lambda: mpmath.nsum(
+        lambda k: (-1) ** k * 2 ** (6 * k + 3) / (mpmath.factorial(2 * k) * (2 * k + 1) ** 3), [0, mpmath.inf])),
+])
+def test_box_certificates_are_rechecked_tightly(f, box, reference):
+    """The checker re-proves the producer's few pieces without refining them (its Gauss error
+    term is as tight as the producer's) and rejects a claim shifted off the truth."""
+    result = integrate(f, box, tol=1e-8)
+    assert contains(result, reference())
+    verdict = check(result.certificate.data)
+    assert verdict.status == "accepted", verdict.message
+    data = json.loads(json.dumps(result.certificate.data))
+    del data["sha256"]
+    shift = Fraction(result.hi) - Fraction(result.lo)
+    data["claim"]["lower"] = encode_exact(Fraction(result.hi) + shift)  # above the truth
+    data["claim"]["upper"] = encode_exact(Fraction(result.hi) + 2 * shift)
+    assert check(seal(data)).status == "rejected"
+
+
+def test_checker_gauss_rule_encloses_exact_integrals():
+    """The checker's n-D piece enclosure contains ∫ exp(x0+x1+x2) over small boxes (exact:
+    Π (e^b − e^a)) and is narrow."""
+    from verinum.checker.evaluate import Program, precision
+    from verinum.checker.integral import taylor_integral_nd
+    expr = [["var", 0], ["var", 1], ["var", 2], ["add", 0, 1], ["add", 3, 2], ["exp", 4]]
+    box = ((Fraction(0), Fraction(1, 2)), (Fraction(-1, 4), Fraction(1, 8)), (Fraction(1), Fraction(3, 2)))
+    true = mpmath.fprod(mpmath.exp(mpmath.mpf(b)) - mpmath.exp(mpmath.mpf(a)) for a, b in box)
+    for degree in (1, 4, 9, 15):
+        with precision(128):
+            enclosure = taylor_integral_nd(Program(expr, 3), box, degree)
+        lo, hi = (mpmath.mpf(enclosure.lower().str(40, radius=False)),
+                  mpmath.mpf(enclosure.upper().str(40, radius=False)))
+        assert lo - mpmath.mpf(10) ** -35 <= true <= hi + mpmath.mpf(10) ** -35
+    assert hi - lo < 1e-12

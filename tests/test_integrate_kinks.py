@@ -11,8 +11,8 @@ from flint import arb
 from verinum import tracing
 from verinum.checker import check
 from verinum.integrate_pieces import (
-    kink_arguments, kink_cuts, kink_zeros, partial_series, series_context, series_piece,
-    CannotBound,
+    kink_arguments, kink_cuts, kink_zeros, exact_zero, partial_series, series_context,
+    series_piece, CannotBound,
 )
 from verinum.integration import integrate
 from verinum.rounding import to_arb
@@ -68,19 +68,49 @@ def test_double_zero_falls_back_to_bisection():
 def test_kink_zeros_and_cuts():
     root = root_of("max(sin(x), cos(x))")
     with series_context():
-        zeros = kink_zeros(kink_arguments(root), Fraction(0), Fraction(6))
+        zeros, flat = kink_zeros(root, kink_arguments(root), Fraction(0), Fraction(6))
         assert [float(z) for z in zeros] == pytest.approx([float(mp.pi / 4), float(5 * mp.pi / 4)], abs=1e-15)
+        assert not any(exact_zero(kink_arguments(root), z) for z in zeros)
         delta = Fraction(1, 2 ** 30)
         cuts = kink_cuts(zeros, Fraction(0), Fraction(6), delta)
     assert len(cuts) == 4 and cuts == sorted(cuts) and 0 < cuts[0] and cuts[-1] < 6
     for z, (p1, p2) in zip(zeros, [cuts[:2], cuts[2:]]):
-        assert p1 < z < p2 and 2 * delta <= p2 - p1 <= 4 * delta
+        assert p1 + delta <= z <= p2 - delta and p2 - p1 <= 5 * delta
         assert p1.denominator & (p1.denominator - 1) == 0  # dyadic
+
+
+def test_exact_zeros_are_cut_at_exactly():
+    """relu(x − 1/2) is exactly 0 at the sample 1/2 and sin(10x) at 0: one cut at 1/2, none
+    at the domain end; x − 1/3 is not 0 at any dyadic."""
+    root = root_of("relu(x-1/2)**2 + abs(sin(10*x))")
+    kinks = kink_arguments(root)
+    with series_context():
+        zeros, flat = kink_zeros(root, kinks, Fraction(0), Fraction(1, 4) * 3)
+        exact = {z for z in flat if exact_zero(kinks, z)}
+        assert {Fraction(0), Fraction(1, 2)} <= exact
+        assert Fraction(1, 2) in kink_cuts(zeros, Fraction(0), Fraction(3, 4), Fraction(1, 2 ** 30), exact)
+        root = root_of("abs(x-1/3)")
+        zeros, flat = kink_zeros(root, kink_arguments(root), Fraction(0), Fraction(1))
+        assert len(zeros) == 1 and not exact_zero(kink_arguments(root), zeros[0])
+
+
+@pytest.mark.parametrize("f, domain, reference, pieces", [
+    ("relu(x-1/2)**2", (0, 1), mpmath.mpf(1) / 24, 2),
+    ("abs(x-1/4) + abs(x-3/4)", (0, 1), mpmath.mpf(5) / 8, 3),
+    ("min(x, 1/2)", (0, 1), mpmath.mpf(3) / 8, 2),
+])
+def test_exact_kinks_need_no_piece_around_them(f, domain, reference, pieces):
+    """Cut exactly at a dyadic zero: the sign of g on the closed pieces beside it holds
+    non-strictly (g = 0 at the cut)."""
+    result = integrate(f, domain, tol=1e-12)
+    assert mpmath.mpf(result.lo) <= reference <= mpmath.mpf(result.hi)
+    assert result.pieces == pieces
+    assert check(result.certificate.data).status == "accepted"
 
 
 def test_cuts_at_an_end_and_inside_only():
     cuts = kink_cuts([Fraction(0), Fraction(1, 3)], Fraction(0), Fraction(1), Fraction(1, 1024))
-    assert cuts[0] > 0 and cuts[0] <= Fraction(2, 1024)  # short piece [0, cut] at the zero 0
+    assert cuts[0] > 0 and cuts[0] <= Fraction(3, 1024)  # short piece [0, cut] at the zero 0
     assert all(a < b for a, b in zip(cuts, cuts[1:])) and cuts[-1] < 1
 
 

@@ -30,20 +30,24 @@ or raises `CannotBound` (f could not be bounded there: a domain boundary, a pole
   real segment each complex function equals the real one (principal branches, the sign of the
   real part of the argument of abs), so its Taylor coefficients at c are f's.
 - `range_piece`: range of f over the piece × its volume (kinks, endpoint singularities).
-- 1-D kinks (abs, relu, min, max of g): `kink_zeros`/`kink_cuts` say where to cut a short piece
-  around each zero of g (a heuristic; any cut is sound). On the pieces between, the series over
-  the piece uses the sign of g proven by `_sign_over` (ball value, monotonicity with exact end
-  values, or halving), so |g| = ±g there and the piece is smooth.
+- 1-D kinks (abs, relu, min, max of g): `kink_zeros` finds the zeros of g in floats (sign
+  changes between samples, then the Illinois method) and `kink_cuts` cuts at each zero where g
+  is exactly 0 there (`exact_zero`, arb), else around it a short piece (a heuristic; any cut is
+  sound). On the pieces between, the series over the piece uses the sign of g (g ≥ 0 or g ≤ 0
+  on the closed piece) proven by `_sign_over` (ball value, monotonicity with the values at the
+  ends, or halving), so |g| = ±g there and the piece is smooth.
 Callers run these inside `series_context()`.
 """
+import math
+import operator
 from contextlib import contextmanager
 from fractions import Fraction
 
-import math
+import numpy as np
 
 from flint import acb, arb, arb_poly, arb_series, ctx
 
-from . import balls, ir, rounding
+from . import balls, rounding
 from .arb_backend import plan, series_op, range_eval, taylor_eval
 from .errors import DomainError
 from .rounding import series_coefficients, to_arb
@@ -189,19 +193,19 @@ def _kink_series(node, args, ends, length):
 
 
 def _sign_over(arg_nodes, ends, value, slope, depth):
-    """+1 or −1 if g has that sign on the piece between ends = (lo, hi) (balls around its
-    ends), else 0; `value` and `slope` contain g and g' there. Proven by: the sign of
-    `value`; if g' has a sign (g is monotone), the signs of g at the ends; else both halves
-    of the piece (`depth` more levels)."""
-    if value > 0 or value < 0:
-        return 1 if value > 0 else -1
+    """+1 if g ≥ 0, −1 if g ≤ 0 on the piece between ends = (lo, hi) (balls around its
+    ends), else 0 (either is enough: |g| = ±g on the whole closed piece); `value` and `slope`
+    contain g and g' there. Proven by: the sign of `value`; if g' has a sign (g is monotone),
+    the signs of g at the ends; else both halves of the piece (`depth` more levels)."""
+    if value >= 0 or value <= 0:
+        return 1 if value >= 0 else -1
     if slope > 0 or slope < 0:
         at = [_g_series(arg_nodes, end, 1) for end in ends]
         if any(g is None for g in at):
             return 0
-        if at[0][0] > 0 and at[1][0] > 0:
+        if at[0][0] >= 0 and at[1][0] >= 0:
             return 1
-        return -1 if at[0][0] < 0 and at[1][0] < 0 else 0
+        return -1 if at[0][0] <= 0 and at[1][0] <= 0 else 0
     if depth == 0:
         return 0
     lo, hi = ends
@@ -351,7 +355,7 @@ COMPLEX_OPS = frozenset(_ENTIRE + ("var", "const", "pi", "e", "add", "sub", "mul
 
 def has_complex_extension(root):
     """Whether every operation of f has a complex version in `disc_bound`."""
-    return all(node.op in COMPLEX_OPS for node in ir.walk(root))
+    return all(node.op in COMPLEX_OPS for node in plan(root).nodes)
 
 
 def disc_bound(root, center, radius):
@@ -441,77 +445,144 @@ def disc_piece(root, lo, hi, center, radius, m, degree):
 # -- 1-D kinks: where to split (a heuristic; splitting anywhere is sound) ------------------------
 KINK_OPS = ("abs", "relu", "min", "max")
 KINK_SAMPLES = 16    # sign changes of g are looked for between this many + 1 equispaced points
-NEWTON_STEPS = 40
+ROOT_STEPS = 60      # most steps of the float root finder per bracket
 
 
 def kink_arguments(root):
     """The kink nodes of f: abs(g), relu(g), min(a, b), max(a, b) (g = a − b)."""
-    return [n for n in ir.walk(root) if n.op in KINK_OPS]
+    return [n for n in plan(root).nodes if n.op in KINK_OPS]
 
 
-def _kink_value(node, x):
-    """(g(x), g'(x)) as mid-point balls at the exact point ball x, or None."""
-    g = _g_series(node.args, x, 2)
-    return None if g is None else (arb(g[0].mid()), arb(g[1].mid()))
+_FLOAT_OPS = {
+    "neg": lambda a: -a, "exp": math.exp, "expm1": math.expm1, "log": math.log,
+    "log1p": math.log1p, "sqrt": math.sqrt, "sin": math.sin, "cos": math.cos, "tan": math.tan,
+    "atan": math.atan, "sinh": math.sinh, "cosh": math.cosh, "tanh": math.tanh, "erf": math.erf,
+    "sigmoid": lambda a: 1 / (1 + math.exp(-a)), "softplus": lambda a: math.log1p(math.exp(a)),
+    "relu": lambda a: max(a, 0.0), "swish": lambda a: a / (1 + math.exp(-a)), "abs": abs,
+    "add": operator.add, "sub": operator.sub, "mul": operator.mul, "div": operator.truediv,
+    "min": min, "max": max, "pow": lambda a, b: float(a ** b), "powi": lambda a, n: float(a ** n),
+}
+_ARRAY_OPS = dict(
+    _FLOAT_OPS, **{name: getattr(np, name) for name in (
+        "exp", "expm1", "log", "log1p", "sqrt", "sin", "cos", "tan", "sinh", "cosh", "tanh")},
+    atan=np.arctan, erf=np.vectorize(math.erf, otypes=[float]), abs=np.abs,
+    sigmoid=lambda a: 1 / (1 + np.exp(-a)), softplus=lambda a: np.log1p(np.exp(a)),
+    relu=lambda a: np.maximum(a, 0.0), swish=lambda a: a / (1 + np.exp(-a)),
+    min=np.minimum, max=np.maximum, pow=np.power, powi=lambda a, n: a ** float(n))
 
 
-def kink_zeros(nodes, lo, hi):
-    """Approximate zeros in [lo, hi] of the kink arguments g (sorted Fractions): sign changes
-    of g between sample points, refined by safeguarded Newton steps, and exact zeros at them."""
-    zeros = []
-    step = (hi - lo) / KINK_SAMPLES
-    points = [to_arb(lo + j * step).mid() for j in range(KINK_SAMPLES + 1)]
-    for node in nodes:
-        values = [_kink_value(node, arb(x)) for x in points]
-        zeros += [x for x, v in zip(points, values) if v is not None and v[0] == 0]
-        for j in range(KINK_SAMPLES):
-            if values[j] is None or values[j + 1] is None:
-                continue
-            ga, gb = values[j][0], values[j + 1][0]
-            if ga * gb < 0:
-                z = _newton(node, points[j], points[j + 1], ga > 0)
-                if z is not None:
-                    zeros.append(z)
-    return sorted({rounding.arb_lower_exact(arb(z)) for z in zeros})
-
-
-def _newton(node, a, b, positive_at_a):
-    """A zero of g in the bracket [a, b] (g changes sign): Newton steps, bisection when a step
-    leaves the bracket; stops when the step is below 2^-100 relative to the bracket."""
-    x = arb((a + b) / 2).mid()
-    tiny = (abs(arb(a)) + abs(arb(b))) * arb(2) ** -100
-    for _ in range(NEWTON_STEPS):
-        value = _kink_value(node, arb(x))
-        if value is None:
-            return None
-        g, dg = value
-        step = g / dg if dg != 0 else None
-        if g == 0 or step is not None and abs(step) <= tiny:
-            return x
-        if (g > 0) == positive_at_a:
-            a = x
+def _float_program(root, kinks, table):
+    """(steps, outputs): f's nodes as (function from `table` or a constant, argument
+    positions) and the positions of each kink node's arguments (floats: nothing proven)."""
+    p = plan(root)
+    steps = []
+    for k, node in enumerate(p.nodes):
+        if node.op in ("const", "pi", "e"):
+            steps.append((math.pi if node.op == "pi" else math.e if node.op == "e"
+                          else float(node.literal), None))
+        elif node.op == "powi":
+            steps.append((lambda a, n=node.literal: table["powi"](a, n), p.args[k]))
         else:
-            b = x
-        candidate = (x - step).mid() if step is not None and step.is_finite() else None
-        if candidate is None or not (a < candidate < b):
-            candidate = arb((a + b) / 2).mid()
-        x = candidate
-    return x
+            steps.append((None if node.op == "var" else table[node.op], p.args[k]))
+    index = {id(node): k for k, node in enumerate(p.nodes)}
+    return steps, [[index[id(a)] for a in node.args] for node in kinks]
 
 
-def kink_cuts(zeros, lo, hi, delta):
-    """Short dyadic cut points around each zero z (sorted), so that a piece of length 2δ to 4δ
-    (or a shorter one at an end of [lo, hi]) holds z: the points strictly inside (lo, hi),
-    increasing."""
-    unit = Fraction(1)
-    while unit > delta:
-        unit /= 2
-    while 2 * unit <= delta:
-        unit *= 2
+def _run_float(program, x):
+    """The kink arguments g at x (a float, or an array of floats: then non-finite where
+    undefined); raises ArithmeticError, ValueError or TypeError where a float op fails."""
+    steps, outputs = program
+    v = []
+    for fn, args in steps:
+        v.append(fn if args is None else x if fn is None else fn(*[v[a] for a in args]))
+    return [v[a[0]] if len(a) == 1 else v[a[0]] - v[a[1]] for a in outputs]
+
+
+def kink_zeros(root, kinks, lo, hi):
+    """Approximate zeros in [lo, hi] of the kink arguments g: sign changes of g (in floats)
+    between sample points refined by the Illinois method, and zeros at them. Returns the
+    sorted Fractions and the set of those where g is 0 in floats (maybe exactly 0)."""
+    a, b = float(lo), float(hi)
+    points = (a + np.arange(KINK_SAMPLES + 1) * ((b - a) / KINK_SAMPLES)).tolist()
+    with np.errstate(all="ignore"):
+        samples = _run_float(_float_program(root, kinks, _ARRAY_OPS), np.array(points))
+    program = _float_program(root, kinks, _FLOAT_OPS)
+    zeros, flat = set(), set()
+    for k, g in enumerate(samples):
+        if np.ndim(g) == 0:
+            continue  # g does not depend on x
+        g = g.tolist()
+        flat.update(x for x, v in zip(points, g) if v == 0)
+        for j in range(KINK_SAMPLES):
+            if g[j] * g[j + 1] < 0:  # false where either is nan
+                z, exact = _illinois(program, k, points[j], points[j + 1], g[j], g[j + 1])
+                (flat if exact else zeros).add(z)
+    zeros = sorted(Fraction(z) for z in zeros | flat if z is not None and lo <= z <= hi)
+    return zeros, {z for z in zeros if float(z) in flat}
+
+
+def _illinois(program, k, a, b, ga, gb):
+    """(z, whether g(z) is 0 in floats) for a zero z of the k-th kink argument in [a, b]
+    (floats, ga·gb < 0): regula falsi with the Illinois modification, until the bracket is a
+    few ulps wide; z is None where g cannot be evaluated."""
+    side = 0
+    for _ in range(ROOT_STEPS):
+        if b - a <= 2.0 ** -50 * max(abs(a), abs(b)):
+            break  # a few ulps
+        x = b - gb * (b - a) / (gb - ga)
+        if not a < x < b:
+            x = a + (b - a) / 2
+            if not a < x < b:
+                break
+        try:
+            g = _run_float(program, x)[k]
+        except (ArithmeticError, ValueError, TypeError):
+            return None, False
+        if g == 0:
+            return x, True
+        if (g > 0) == (gb > 0):
+            b, gb = x, g
+            if side == 1:
+                ga /= 2
+            side = 1
+        else:
+            a, ga = x, g
+            if side == -1:
+                gb /= 2
+            side = -1
+    return (a if abs(ga) < abs(gb) else b), False
+
+
+def exact_zero(kinks, z):
+    """Whether some kink argument is exactly 0 at the exact point z (proven with arb)."""
+    x = to_arb(z)
+    if x.rad() != 0:
+        return False
+    for node in kinks:
+        g = _g_series(node.args, x, 1)
+        if g is not None and g[0].is_zero():
+            return True
+    return False
+
+
+def _power_of_two(k, n=1):
+    """n·2^k as a Fraction."""
+    return Fraction(n << k) if k >= 0 else Fraction(n, 1 << -k)
+
+
+def kink_cuts(zeros, lo, hi, delta, exact=()):
+    """Cut points (increasing, strictly inside (lo, hi)) around each zero z (sorted): z itself
+    if it is in `exact`, else two short dyadics so that a piece of length 2.5δ to 5δ (or a
+    shorter one at an end of [lo, hi]) holds z at least δ from its ends."""
+    k = delta.numerator.bit_length() - delta.denominator.bit_length()  # 2^(k-1) < δ < 2^(k+1)
+    if not _power_of_two(k) <= delta:
+        k -= 1  # now unit = 2^k ≤ δ < 2^(k+1)
     cuts = [lo]
     for z in zeros:
-        for p in (Fraction(math.floor((z - delta) / unit)) * unit,
-                  Fraction(math.ceil((z + delta) / unit)) * unit):
+        p, q = z.numerator, z.denominator
+        n = p // (q << k) if k >= 0 else (p << -k) // q  # floor(z / unit)
+        points = (z,) if z in exact else (_power_of_two(k, n - 2), _power_of_two(k, n + 3))
+        for p in points:
             if cuts[-1] < p < hi:
                 cuts.append(p)
     return cuts[1:]

@@ -21,9 +21,9 @@ from . import balls, rounding, tracing
 from .certificate_format import encode_exact
 from .errors import DomainError, InputError, UnsupportedOperationError
 from .integrate_pieces import (
-    MAX_LENGTH, CannotBound, disc_piece, disc_radius, dyadic_inside, gauss_piece,
-    has_complex_extension, kink_arguments, kink_cuts, kink_zeros, range_piece, series_context, series_piece,
-    taylor_piece, volume,
+    MAX_LENGTH, CannotBound, disc_piece, disc_radius, dyadic_inside, exact_zero, gauss_piece,
+    has_complex_extension, kink_arguments, kink_cuts, kink_zeros, range_piece, series_context,
+    series_piece, taylor_piece, volume,
 )
 from .interval import Interval
 from .rounding import to_arb
@@ -33,7 +33,8 @@ START_LENGTH = 24          # first 1-D series length; raised (×2) while coeffic
 FALLBACK_DEGREE = 2        # n-D Taylor model degree on pieces where f has no series
 GOAL_FRACTION = 0.75       # refine until the proven width ≤ this fraction of the tolerance
 SHARE_FRACTION = 0.25      # a 1-D disc piece aims at this fraction of its length's share of it
-CLAIM_SLACK = Fraction(1, 8)  # the claim adds this fraction of the proven width on each side
+CLAIM_SLACK = to_arb(Fraction(1, 8))  # the claim adds this fraction of the proven width per side
+_TINY_SLACK = to_arb(Fraction(1, 2 ** 80))  # ... and this much relative to the magnitude
 TINY = Fraction(1, 2 ** 40)   # a failing piece this small (relative to the domain) is an error
 MAX_FAILING = 256          # more failing pieces than this at once is an error too
 KINK_SEARCH = Fraction(1, 2 ** 20)  # 1-D pieces longer than this (relative) look for kinks
@@ -77,10 +78,11 @@ class _Piece:
     """A box of the subdivision and what is proven about it (enclosure is None: no bound)."""
 
     __slots__ = ("box", "center", "degree", "length", "enclosure", "failure", "width",
-                 "smooth", "kink_search", "disc", "side")
+                 "smooth", "kink_search", "disc", "side", "kind")
 
-    def __init__(self, box, length, kink_search=True):
+    def __init__(self, box, length, kink_search=True, kind=None):
         self.box, self.length, self.kink_search = box, length, kink_search
+        self.kind = kind  # 1-D kink cuts: "kink" (holds a zero of g), "edge" (next to a cut)
         self.center = [dyadic_inside(lo, hi) for lo, hi in box]
         self.degree, self.enclosure, self.failure, self.width = 0, None, None, math.inf
         self.smooth = False  # 1-D: f has a Taylor series over the whole piece
@@ -109,26 +111,27 @@ def integrate(f, domain, *, tol=1e-10, rel_tol=None, max_pieces=20000, time_limi
     tol, rel_tol = _parse_tolerances(tol, rel_tol)
     _check_budgets(max_pieces, time_limit)
     _check_backend(backend)
-    root, names = tracing.to_expression(f, len(box), vector, variables)
-    refiner = _Refiner(root, box, names)
+    root, names = _expression(f, len(box), vector, variables)
     try:
         with series_context():
+            refiner = _Refiner(root, box, names)
             status, reason = refiner.run(tol, rel_tol, max_pieces, time_limit, started, progress)
             total = refiner.total()
-            lower, upper = rounding.arb_lower_exact(total), rounding.arb_upper_exact(total)
+            (claim_lo, claim_hi), exact_claim = _claim(total)
+            magnitude = _magnitude_min(total) if rel_tol else 0.0
+            narrow = arb(claim_hi) - arb(claim_lo) <= max(tol, rel_tol * magnitude)
     finally:
         if progress is not None:
             progress.close()
-    claim_lo, claim_hi = _claim(lower, upper)
-    enclosure = Interval._raw(rounding.down(claim_lo), rounding.up(claim_hi))
-    target = max(tol, rel_tol * _magnitude_min(lower, upper))
-    if status == "ok" and not enclosure.width <= target:
+    enclosure = Interval._raw(claim_lo, claim_hi)
+    target = max(tol, rel_tol * magnitude)
+    if status == "ok" and not narrow:
         status, reason = "budget", "tol is below the float resolution at this magnitude"
     pieces = refiner.pieces()
     stats = {
         "evaluations": refiner.evaluations,
         "max_degree": max(p.degree for p in pieces),
-        "proven_width": rounding.up(upper - lower),
+        "proven_width": rounding.arb_upper(2 * total.rad()),
         "target_width": target,
         "seconds": time.monotonic() - started,
         "budget": reason,
@@ -138,8 +141,8 @@ def integrate(f, domain, *, tol=1e-10, rel_tol=None, max_pieces=20000, time_limi
         warnings.warn(f"integrate: tolerance {target:.3g} not reached ({reason}); returning the "
                       f"proven enclosure {enclosure} of width {enclosure.width:.3g}",
                       IntegrationBudgetWarning, stacklevel=2)
-    value = min(max(_nearest_float((lower + upper) / 2), enclosure.lo), enclosure.hi)
-    parts = (root, names, box, claim_lo, claim_hi)
+    value = min(max(float(total.mid()), claim_lo), claim_hi)  # display only: clamped inside
+    parts = (root, names, box, *exact_claim)
     return IntegralResult(enclosure, value, status, pieces, stats, parts)
 
 
@@ -166,18 +169,19 @@ class _Refiner:
         magnitude = 0.0  # a lower bound on |integral|, refreshed whenever the total is summed
         check_below = math.inf  # after a failed exact check, wait until the widths halve
         self.goal = GOAL_FRACTION * tol
-        self._push(self._evaluate(_Piece(self.domain, START_LENGTH)))
+        first = _Piece(self.domain, START_LENGTH)
+        for piece in self._kink_split(first) or [first]:  # 1-D kinks: cut before evaluating
+            self._push(self._evaluate(piece))
         for step in itertools.count():
             goal = self.goal = GOAL_FRACTION * max(tol, rel_tol * magnitude)
             due = self.sum_widths <= min(2 * goal, check_below) or (rel_tol and step % 64 == 0)
             if due and not self.failing:
                 total = self.total()
-                lower, upper = rounding.arb_lower(total), rounding.arb_upper(total)
-                magnitude = 0.0 if lower <= 0 <= upper else min(abs(lower), abs(upper))
+                magnitude = float(total.abs_lower())  # a heuristic: the claim is checked apart
                 # 2^-100 relative is below anything a float can show: no use going further
                 goal = self.goal = GOAL_FRACTION * max(tol, rel_tol * magnitude,
                                                        magnitude * 2.0 ** -100)
-                if rounding.arb_upper(total.rad()) * 2 <= goal:
+                if 2 * total.rad() <= goal:
                     return "ok", None
                 self.sum_widths = math.fsum(p.width for _, _, p in self.heap)  # no drift
                 check_below = self.sum_widths / 2
@@ -240,14 +244,18 @@ class _Refiner:
         return piece
 
     def _evaluate_1d(self, piece):
-        """Disc pieces first; a piece whose disc remainder alone is above the whole goal will
-        be split anyway: it gets the cheap enclosure ±M·length (`disc` keeps what the full
-        enclosure needs)."""
+        """Disc pieces first (not next to a kink cut: no disc fits there); a piece whose disc
+        remainder alone is above the whole goal will be split anyway: it gets the cheap
+        enclosure ±M·length (`disc` keeps what the full enclosure needs). A short piece around
+        a zero of a kink argument gets the range enclosure."""
+        if piece.kind == "kink":
+            raise CannotBound("a kink inside")
         (lo, hi), = piece.box
         c = piece.center[0]
         length = float(hi - lo)
         share = SHARE_FRACTION * self.goal * length / self.length_f
-        found = disc_radius(self.root, to_arb(c), float(max(c - lo, hi - c)), length, share)
+        found = None if piece.kind == "edge" else \
+            disc_radius(self.root, to_arb(c), float(max(c - lo, hi - c)), length, share)
         if found is None:
             if not self.real_series:
                 raise CannotBound("f has no holomorphic extension around this piece")
@@ -273,12 +281,11 @@ class _Refiner:
             piece.length = min(2 * piece.length, MAX_LENGTH)  # still converging: go higher
             self._push(self._evaluate(piece))
             return
-        boxes, search = self._kink_split(piece), False
-        if boxes is None and piece.side is not None:
-            boxes, search = _toward(piece.box, piece.side), piece.kink_search
-        elif boxes is None:
-            boxes, search = _bisect(piece.box), piece.kink_search
-        children = [self._evaluate(_Piece(part, piece.length, search)) for part in boxes]
+        parts = self._kink_split(piece)
+        if parts is None:
+            boxes = _toward(piece.box, piece.side) if piece.side is not None else _bisect(piece.box)
+            parts = [_Piece(part, piece.length, piece.kink_search) for part in boxes]
+        children = [self._evaluate(part) for part in parts]
         if self.dim == 1 and len(children) == 2 and not piece.smooth:
             rough = [k for k, child in enumerate(children) if not child.smooth]
             if len(rough) == 1:  # a singularity at an end: cut closer to it next time
@@ -289,19 +296,24 @@ class _Refiner:
             raise self._domain_error(next(p for _, _, p in self.heap if p.enclosure is None))
 
     def _kink_split(self, piece):
-        """1-D pieces without a series: cut out short pieces around the zeros of the kink
-        arguments (abs, relu, min, max), so that the pieces between are smooth; None when
-        there is nothing to cut (then the children do not search again)."""
+        """1-D pieces without a series: the pieces (not evaluated) cut at the zeros of the kink
+        arguments (abs, relu, min, max) where they are exact, else around them, so that the
+        pieces between are smooth; None when there is nothing to cut. The pieces do not search
+        again."""
         if not (self.kinks and piece.kink_search and not piece.smooth):
             return None
         (lo, hi), = piece.box
         if hi - lo <= self.length * KINK_SEARCH:
             return None
-        cuts = kink_cuts(kink_zeros(self.kinks, lo, hi), lo, hi, self.length * KINK_WIDTH)
+        zeros, flat = kink_zeros(self.root, self.kinks, lo, hi)
+        exact = {z for z in flat if exact_zero(self.kinks, z)}
+        cuts = kink_cuts(zeros, lo, hi, self.length * KINK_WIDTH, exact)
         if not cuts:
             return None
-        ends = [lo] + cuts + [hi]
-        return [[(a, b)] for a, b in zip(ends, ends[1:])]
+        ends, around = [lo] + cuts + [hi], [z for z in zeros if z not in exact]
+        return [_Piece([(a, b)], piece.length, False,
+                       "kink" if any(a <= z <= b for z in around) else "edge")
+                for a, b in zip(ends, ends[1:])]
 
     def _push(self, piece):
         if piece.enclosure is None:
@@ -342,27 +354,22 @@ def _bisect(box):
     return [box[:k] + [(lo, p)] + box[k + 1:], box[:k] + [(p, hi)] + box[k + 1:]]
 
 
-def _claim(lower, upper):
-    """The published claim: the proven [lower, upper] widened by a little slack (so that an
-    independent checker with slightly different rounding can re-prove it), ends as floats."""
-    slack = (upper - lower) * CLAIM_SLACK + max(abs(lower), abs(upper)) * Fraction(1, 2 ** 80)
+def _claim(total):
+    """The published claim: the proven ball `total` widened by a little slack on each side (so
+    that an independent checker with slightly different rounding can re-prove it): its ends as
+    floats, and exactly (the floats, or the exact ends where a float overflows)."""
+    lower, upper = total.lower(), total.upper()  # exact, rounded outward
+    slack = (upper - lower) * CLAIM_SLACK + max(abs(lower), abs(upper)) * _TINY_SLACK
     lo, hi = lower - slack, upper + slack
-    lo_f, hi_f = rounding.down(lo), rounding.up(hi)
-    return (Fraction(lo_f) if math.isfinite(lo_f) else lo,
-            Fraction(hi_f) if math.isfinite(hi_f) else hi)
+    lo_f, hi_f = rounding.arb_lower(lo), rounding.arb_upper(hi)
+    lo_q = Fraction(lo_f) if math.isfinite(lo_f) else rounding.arb_lower_exact(lo)
+    hi_q = Fraction(hi_f) if math.isfinite(hi_f) else rounding.arb_upper_exact(hi)
+    return (lo_f, hi_f), (lo_q, hi_q)
 
 
-def _magnitude_min(lower, upper):
-    if lower <= 0 <= upper:
-        return 0.0
-    return rounding.down(min(abs(lower), abs(upper)))
-
-
-def _nearest_float(q):
-    try:
-        return float(q)  # a display value only; it is clamped into the proven enclosure
-    except OverflowError:
-        return math.inf if q > 0 else -math.inf
+def _magnitude_min(total):
+    """A float ≤ |x| for every x in the ball `total`."""
+    return 0.0 if total.contains(0) else rounding.arb_lower(total.abs_lower())
 
 
 def _build_certificate(pieces, root, names, domain, claim_lo, claim_hi):
@@ -382,6 +389,23 @@ def _build_certificate(pieces, root, names, domain, claim_lo, claim_hi):
 
 
 # -- input checks ------------------------------------------------------------------------------
+_PARSED = {}  # (string, dimension, vector) -> (root, names); IR nodes are immutable
+
+
+def _expression(f, nvars, vector, variables):
+    """`tracing.to_expression`, with expression strings parsed once (repeated calls then reuse
+    the root and its cached evaluation plan)."""
+    if not isinstance(f, str) or variables is not None:
+        return tracing.to_expression(f, nvars, vector, variables)
+    key = (f, nvars, vector)
+    if key not in _PARSED:
+        if len(_PARSED) >= 256:
+            _PARSED.clear()
+        _PARSED[key] = tracing.to_expression(f, nvars, vector)
+    return _PARSED[key]
+
+
+
 _INFINITE_WORDS = {"inf", "+inf", "-inf", "infinity", "+infinity", "-infinity", "oo", "-oo"}
 
 
