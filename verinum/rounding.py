@@ -125,6 +125,10 @@ def arb_lower(a):
     """The largest float ≤ every point of ball `a` (−inf if `a` is not finite)."""
     if not a.is_finite():
         return -math.inf
+    m, e = (int(x) for x in a.lower().man_exp())
+    bits = m.bit_length()
+    if bits <= 53 and -1022 <= bits + e - 1 and bits + e <= 1024:
+        return math.ldexp(m, e)  # exact: m fits a double's mantissa and m·2^e is normal
     q = _point_to_fraction(a.lower())
     if q is None:
         return 0.0 if a.lower() > 0 else -5e-324
