@@ -152,3 +152,51 @@ def test_ode_series_over_a_ball_encloses_point_coefficients(rule):
             taylor = mpmath.taylor(lambda t: funcs[rule](20 * t - 7), mpmath.mpf(x), 11)
             for c, t in zip(coeffs, taylor):
                 assert c.overlaps(arb(mpmath.nstr(t, 40), 1e-30))
+
+
+@pytest.mark.parametrize("f, lo, hi, sign", [
+    ("x-1/2", "0", "1/2", -1), ("x-1/2", "1/2", "1", 1), ("x-1/2", "0", "1", 0),  # monotone
+    ("1/2-x", "0", "1/2", 1), ("1/2-x", "1/2", "1", -1),
+    ("sin(x)-cos(x)", "0.7854", "3.9269", 1),      # halving: g' changes sign inside
+    ("sin(x)-cos(x)", "0.78", "3.9269", 0),        # a zero (pi/4) inside
+    ("(x-1/3)**2-1/1000000", "0", "1", 0),         # two zeros, g not monotone
+])
+def test_sign_over_proves_only_true_signs(f, lo, hi, sign):
+    """`_sign_over` (via the kink series of abs(g)) proves g ≥ 0 or g ≤ 0 exactly where it
+    holds; the one-end check of a monotone g uses the end where g is smallest (largest)."""
+    from verinum.integrate_pieces import _sign_over
+    g = root_of(f)
+    with series_context():
+        ends = to_arb(Fraction(lo)), to_arb(Fraction(hi))
+        over = partial_series(g, [ends[0].union(ends[1])], 0, 2)
+        assert _sign_over(g, ends, over[0], over[1], 4) == sign
+    if sign:  # the claimed sign holds at 200 points of the piece (mpmath, 40 digits)
+        a, b = mpmath.mpf(Fraction(lo).numerator) / Fraction(lo).denominator, \
+            mpmath.mpf(Fraction(hi).numerator) / Fraction(hi).denominator
+        fn = {"x-1/2": lambda x: x - mpmath.mpf(1) / 2, "1/2-x": lambda x: mpmath.mpf(1) / 2 - x,
+              "sin(x)-cos(x)": lambda x: mpmath.sin(x) - mpmath.cos(x)}[f]
+        assert all(sign * fn(a + (b - a) * k / 199) >= 0 for k in range(200))
+
+
+def test_lower_degree_for_a_looser_target_still_encloses():
+    """series_piece stops at the first degree whose remainder estimate meets the target:
+    fewer terms for a looser target, and both enclosures contain the integral."""
+    root = root_of("max(sin(x), cos(x))")
+    lo, hi = Fraction(3217, 4096), Fraction(16084, 4096)  # cos < sin on the whole piece
+    exact = mpmath.cos(mpmath.mpf(3217) / 4096) - mpmath.cos(mpmath.mpf(16084) / 4096)
+    with series_context():
+        tight, d_tight = series_piece(root, lo, hi, (lo + hi) / 2, 24)
+        loose, d_loose = series_piece(root, lo, hi, (lo + hi) / 2, 24, 1e-10)
+        reference = arb(mpmath.nstr(exact, 40)) + arb(0, 1e-38)
+        assert all(ball.contains(reference) for ball in (tight, loose))
+    assert d_loose < d_tight
+    assert loose.rad() < 1e-10 and tight.rad() < loose.rad()
+
+
+@pytest.mark.parametrize("delta", [Fraction(1, 2 ** 30), Fraction(3, 2 ** 31),
+                                   Fraction(1, 3 * 2 ** 29), Fraction(5), Fraction(8)])
+def test_cuts_hold_the_zero_at_least_delta_inside(delta):
+    z = Fraction(7, 3)
+    cuts = kink_cuts([z], Fraction(-100), Fraction(100), delta)
+    assert len(cuts) == 2 and cuts[0] + delta <= z <= cuts[1] - delta
+    assert Fraction(5, 2) * delta < cuts[1] - cuts[0] <= 5 * delta

@@ -7,8 +7,8 @@ or raises `CannotBound` (f could not be bounded there: a domain boundary, a pole
   some ξ in the piece (Lagrange), so r(t) lies in the degree-d coefficient of the series of f over
   the whole piece. Each term is integrated exactly over [lo − c, hi − c]; the remainder with
   `mid ± rad` of its coefficient: ∫ r t^d ∈ mid·∫t^d ± rad·∫|t|^d (r varies with t).
-  d ≤ `length` is chosen from an estimate of the remainder term (any d is sound), from one
-  point series and one ball series.
+  d ≤ `length` is the first degree whose estimated remainder meets the piece's target (any d
+  is sound), from one ball series, then one point series of d terms.
 - n-D (`gauss_piece`): the tensor Gauss-Legendre rule with m nodes per dimension plus its error
   term, ∫ − Q ∈ Σ_i κ_m(w_i)·(vol/w_i)·∂_i^(2m) f(box) with κ_m(w) = w^(2m+1) (m!)^4 /
   ((2m+1) ((2m)!)^3) (write ∫ − Q as a telescoping sum of one-dimensional rule errors; the
@@ -34,13 +34,12 @@ or raises `CannotBound` (f could not be bounded there: a domain boundary, a pole
   changes between samples, then the Illinois method) and `kink_cuts` cuts at each zero where g
   is exactly 0 there (`exact_zero`, arb), else around it a short piece (a heuristic; any cut is
   sound). On the pieces between, the series over the piece uses the sign of g (g ≥ 0 or g ≤ 0
-  on the closed piece) proven by `_sign_over` (ball value, monotonicity with the values at the
-  ends, or halving), so |g| = ±g there and the piece is smooth.
+  on the closed piece) proven by `_sign_over` (ball value, monotonicity with the value at one
+  end, or halving), so |g| = ±g there and the piece is smooth.
 Callers run these inside `series_context()`.
 """
 import math
 import operator
-from contextlib import contextmanager
 from fractions import Fraction
 
 import numpy as np
@@ -50,6 +49,7 @@ from flint import acb, arb, arb_poly, arb_series, ctx
 from . import balls, rounding
 from .arb_backend import plan, series_op, range_eval, taylor_eval
 from .errors import DomainError
+from .ir import Node
 from .rounding import series_coefficients, to_arb
 
 MAX_LENGTH = 40  # longest 1-D series of the real (Lagrange) method on one piece
@@ -61,22 +61,21 @@ class CannotBound(Exception):
     """f could not be bounded on this piece; the message says why."""
 
 
-@contextmanager
 def series_context():
     """arb at the working precision, with a power-series cap long enough for every series we
-    ask for (arb_series silently truncates at `ctx.cap` terms, 10 by default)."""
-    saved = ctx.cap
-    ctx.cap = max(MAX_LENGTH, DISC_DEGREE) + 2
-    try:
-        with rounding.precision():
-            yield
-    finally:
-        ctx.cap = saved
+    ask for (arb_series silently truncates at `ctx.cap` terms, 10 by default):
+    `rounding.precision()`, whose cap SERIES_CAP exceeds MAX_LENGTH and DISC_DEGREE
+    (`partial_series` refuses longer series)."""
+    return rounding.precision()
 
 
 def dyadic_inside(lo, hi):
     """A short dyadic strictly inside (lo, hi), in its middle half (the midpoint when that is
     dyadic). Short dyadics keep centres exact and series at them thin."""
+    p, q, r, s = lo.numerator, lo.denominator, hi.numerator, hi.denominator
+    if q & (q - 1) == 0 and s & (s - 1) == 0:  # dyadic ends: the midpoint, in integers
+        d = max(q, s)
+        return Fraction(p * (d // q) + r * (d // s), 2 * d)
     mid = (lo + hi) / 2
     if mid.denominator & (mid.denominator - 1) == 0:
         return mid
@@ -181,8 +180,7 @@ def _kink_series(node, args, ends, length):
     g = args[0] if node.op in ("abs", "relu") else args[0] - args[1]
     if g.prec < 2:
         return series_op(node, args, None, length)
-    c = series_coefficients(g, 2)
-    sign = _sign_over(node.args, ends, c[0], c[1], SIGN_DEPTH)
+    sign = _sign_over(kink_argument(node), ends, g[0], g[1], SIGN_DEPTH)  # g[i]: i < g.prec
     if sign == 0:
         return series_op(node, args, None, length)
     if node.op == "abs":
@@ -192,39 +190,48 @@ def _kink_series(node, args, ends, length):
     return args[1] if (sign > 0) == (node.op == "min") else args[0]
 
 
-def _sign_over(arg_nodes, ends, value, slope, depth):
+def _sign_over(g, ends, value, slope, depth):
     """+1 if g ≥ 0, −1 if g ≤ 0 on the piece between ends = (lo, hi) (balls around its
-    ends), else 0 (either is enough: |g| = ±g on the whole closed piece); `value` and `slope`
-    contain g and g' there. Proven by: the sign of `value`; if g' has a sign (g is monotone),
-    the signs of g at the ends; else both halves of the piece (`depth` more levels)."""
+    ends), else 0 (either is enough: |g| = ±g on the whole closed piece); g is an expression,
+    `value` and `slope` contain g and g' there. Proven by: the sign of `value`; if g' has a
+    sign (g is monotone), the sign of g at the end where it is smallest (or largest); else
+    both halves of the piece (`depth` more levels)."""
     if value >= 0 or value <= 0:
         return 1 if value >= 0 else -1
     if slope > 0 or slope < 0:
-        at = [_g_series(arg_nodes, end, 1) for end in ends]
-        if any(g is None for g in at):
-            return 0
-        if at[0][0] >= 0 and at[1][0] >= 0:
-            return 1
-        return -1 if at[0][0] <= 0 and at[1][0] <= 0 else 0
+        low, high = ends if slope > 0 else ends[::-1]  # where g is smallest, largest
+        tries = ((1, low), (-1, high)) if value.mid() >= 0 else ((-1, high), (1, low))
+        for sign, end in tries:  # the likelier sign first
+            at = partial_series(g, [end], 0, 1)
+            if at is not None and sign * at[0] >= 0:
+                return sign
+        return 0
     if depth == 0:
         return 0
     lo, hi = ends
     mid = arb(((lo + hi) / 2).mid())
-    signs = set()
+    sign = None
     for half in ((lo, mid), (mid, hi)):
-        g = _g_series(arg_nodes, half[0].union(half[1]), 2)
-        if g is None:
+        over = partial_series(g, [half[0].union(half[1])], 0, 2)
+        side = 0 if over is None else _sign_over(g, half, over[0], over[1], depth - 1)
+        if side == 0 or sign not in (None, side):
             return 0
-        signs.add(_sign_over(arg_nodes, half, g[0], g[1], depth - 1))
-    return signs.pop() if len(signs) == 1 else 0
+        sign = side
+    return sign
 
 
-def _g_series(arg_nodes, x, length):
-    """Coefficients of g = arg_nodes[0] (or arg_nodes[0] − arg_nodes[1]) at/over the ball x."""
-    parts = [partial_series(n, [x], 0, length) for n in arg_nodes]
-    if any(p is None for p in parts):
-        return None
-    return parts[0] if len(parts) == 1 else [a - b for a, b in zip(*parts)]
+_KINK_ARGUMENTS = {}  # id(kink node) -> (node, g)
+
+
+def kink_argument(node):
+    """The argument g of a kink node: abs(g), relu(g); a − b for min(a, b), max(a, b)."""
+    entry = _KINK_ARGUMENTS.get(id(node))
+    if entry is None or entry[0] is not node:
+        if len(_KINK_ARGUMENTS) >= 256:
+            _KINK_ARGUMENTS.clear()
+        g = node.args[0] if len(node.args) == 1 else Node("sub", node.args)
+        entry = _KINK_ARGUMENTS[id(node)] = (node, g)
+    return entry[1]
 
 
 def point_range(root, ranges):
@@ -237,39 +244,43 @@ def point_range(root, ranges):
         raise CannotBound("range evaluation failed at an exact zero") from None
 
 
-_LOG2_COUNT = [math.log2(n) for n in range(1, MAX_LENGTH + 3)]
-
-
-def _choose_degree(over, left, right):
-    """The d < len(over) with the smallest estimated remainder width 2 rad(over[d])·∫|t|^d,
-    ∫|t|^d = (left^(d+1) + right^(d+1))/(d+1) (a heuristic: any d is sound). A radius that
-    is 0 as a float (exact, or below the float range) counts as −inf."""
-    rads = [float(c.rad()) for c in over]
-    if 0.0 in rads:
-        return rads.index(0.0)
+def _choose_degree(over, left, right, target=0.0):
+    """The first d < len(over) whose estimated remainder width 2 rad(over[d])·∫|t|^d,
+    ∫|t|^d = (left^(d+1) + right^(d+1))/(d+1), is at most `target`, else the d where it is
+    smallest (a heuristic: any d is sound). A radius that is 0 as a float (exact, or below
+    the float range) counts as −inf."""
     big = max(left, right)
     log_big, ratio = math.log2(big), min(left, right) / big
-    log2, count = math.log2, _LOG2_COUNT
-    if ratio == 1:
-        estimates = [log2(r) + d * log_big - count[d] for d, r in enumerate(rads)]
-    else:
-        estimates = [log2(r) + d * log_big - count[d] + log2(1 + ratio ** (d + 1))
-                     for d, r in enumerate(rads)]
-    return estimates.index(min(estimates))
+    goal = math.log2(target) if target > 0 else -math.inf
+    best, best_d = math.inf, 0
+    for d, c in enumerate(over):
+        r = float(c.rad())
+        if r == 0.0:
+            return d
+        estimate = (1 + math.log2(r) + (d + 1) * log_big - math.log2(d + 1)
+                    + math.log2(1 + ratio ** (d + 1)))
+        if estimate <= goal:
+            return d
+        if estimate < best:
+            best, best_d = estimate, d
+    return best_d
 
 
-def series_piece(root, lo, hi, center, length):
+def series_piece(root, lo, hi, center, length, target=0.0):
     """(enclosure, degree) for ∫_lo^hi f, using Taylor series at `center` (a dyadic inside)
-    of degree ≤ length (see module docstring). Raises CannotBound where f has no series."""
+    of degree ≤ length, the lowest whose remainder estimate is below `target` (see module
+    docstring). Raises CannotBound where f has no series."""
     ends = to_arb(lo), to_arb(hi)
     c = to_arb(center)
     over = partial_series(root, [ends[0].union(ends[1])], 0, length + 1, ends, finite=False)
-    point = None if over is None else partial_series(root, [c], 0, length, finite=False)
-    if point is None:
+    if over is None:
         raise CannotBound("no Taylor series on this piece")
     a, b = _shifted_ends(ends[0] - c, ends[1] - c)
-    degree = _choose_degree(over, float(-a), float(b))
-    total = _polynomial_integral(point[:degree], a, b)
+    degree = _choose_degree(over, float(-a), float(b), target)
+    point = partial_series(root, [c], 0, degree, finite=False) if degree else []
+    if point is None:
+        raise CannotBound("no Taylor series at the centre")
+    total = _polynomial_integral(point, a, b)
     n = degree + 1
     pa, pb = balls.ipow(a, n), balls.ipow(b, n)
     signed = (pb - pa) / n
@@ -471,9 +482,23 @@ _ARRAY_OPS = dict(
     min=np.minimum, max=np.maximum, pow=np.power, powi=lambda a, n: a ** float(n))
 
 
+_PROGRAMS = {}  # (id(root), id(table)) -> (root, kinks, program)
+
+
 def _float_program(root, kinks, table):
     """(steps, outputs): f's nodes as (function from `table` or a constant, argument
-    positions) and the positions of each kink node's arguments (floats: nothing proven)."""
+    positions) and the positions of each kink node's arguments (floats: nothing proven).
+    Cached per expression."""
+    key, kinks = (id(root), id(table)), tuple(kinks)
+    entry = _PROGRAMS.get(key)
+    if entry is None or entry[0] is not root or entry[1] != kinks:
+        if len(_PROGRAMS) >= 64:
+            _PROGRAMS.clear()
+        entry = _PROGRAMS[key] = (root, kinks, _build_float_program(root, kinks, table))
+    return entry[2]
+
+
+def _build_float_program(root, kinks, table):
     p = plan(root)
     steps = []
     for k, node in enumerate(p.nodes):
@@ -485,7 +510,9 @@ def _float_program(root, kinks, table):
         else:
             steps.append((None if node.op == "var" else table[node.op], p.args[k]))
     index = {id(node): k for k, node in enumerate(p.nodes)}
-    return steps, [[index[id(a)] for a in node.args] for node in kinks]
+    outputs = [[index[id(a)] for a in node.args] for node in kinks]
+    needed = max((a for out in outputs for a in out), default=-1) + 1
+    return steps[:needed], outputs  # the nodes the kink arguments need
 
 
 def _run_float(program, x):
@@ -503,9 +530,10 @@ def kink_zeros(root, kinks, lo, hi):
     between sample points refined by the Illinois method, and zeros at them. Returns the
     sorted Fractions and the set of those where g is 0 in floats (maybe exactly 0)."""
     a, b = float(lo), float(hi)
-    points = (a + np.arange(KINK_SAMPLES + 1) * ((b - a) / KINK_SAMPLES)).tolist()
+    xs = a + np.arange(KINK_SAMPLES + 1) * ((b - a) / KINK_SAMPLES)
+    points = xs.tolist()
     with np.errstate(all="ignore"):
-        samples = _run_float(_float_program(root, kinks, _ARRAY_OPS), np.array(points))
+        samples = _run_float(_float_program(root, kinks, _ARRAY_OPS), xs)
     program = _float_program(root, kinks, _FLOAT_OPS)
     zeros, flat = set(), set()
     for k, g in enumerate(samples):
@@ -517,8 +545,9 @@ def kink_zeros(root, kinks, lo, hi):
             if g[j] * g[j + 1] < 0:  # false where either is nan
                 z, exact = _illinois(program, k, points[j], points[j + 1], g[j], g[j + 1])
                 (flat if exact else zeros).add(z)
-    zeros = sorted(Fraction(z) for z in zeros | flat if z is not None and lo <= z <= hi)
-    return zeros, {z for z in zeros if float(z) in flat}
+    found = sorted((q, z in flat) for z in zeros | flat if z is not None
+                   for q in (Fraction(z),) if lo <= q <= hi)
+    return [q for q, _ in found], {q for q, is_flat in found if is_flat}
 
 
 def _illinois(program, k, a, b, ga, gb):
@@ -559,7 +588,7 @@ def exact_zero(kinks, z):
     if x.rad() != 0:
         return False
     for node in kinks:
-        g = _g_series(node.args, x, 1)
+        g = partial_series(kink_argument(node), [x], 0, 1)
         if g is not None and g[0].is_zero():
             return True
     return False
@@ -574,8 +603,9 @@ def kink_cuts(zeros, lo, hi, delta, exact=()):
     """Cut points (increasing, strictly inside (lo, hi)) around each zero z (sorted): z itself
     if it is in `exact`, else two short dyadics so that a piece of length 2.5δ to 5δ (or a
     shorter one at an end of [lo, hi]) holds z at least δ from its ends."""
-    k = delta.numerator.bit_length() - delta.denominator.bit_length()  # 2^(k-1) < δ < 2^(k+1)
-    if not _power_of_two(k) <= delta:
+    n, d = delta.numerator, delta.denominator
+    k = n.bit_length() - d.bit_length()  # 2^(k-1) < δ < 2^(k+1)
+    if not (d << k <= n if k >= 0 else d <= n << -k):  # not 2^k ≤ δ
         k -= 1  # now unit = 2^k ≤ δ < 2^(k+1)
     cuts = [lo]
     for z in zeros:

@@ -77,17 +77,24 @@ class IntegralResult:
 class _Piece:
     """A box of the subdivision and what is proven about it (enclosure is None: no bound)."""
 
-    __slots__ = ("box", "center", "degree", "length", "enclosure", "failure", "width",
+    __slots__ = ("box", "_center", "degree", "length", "enclosure", "failure", "width",
                  "smooth", "kink_search", "disc", "side", "kind")
 
     def __init__(self, box, length, kink_search=True, kind=None):
         self.box, self.length, self.kink_search = box, length, kink_search
         self.kind = kind  # 1-D kink cuts: "kink" (holds a zero of g), "edge" (next to a cut)
-        self.center = [dyadic_inside(lo, hi) for lo, hi in box]
+        self._center = None
         self.degree, self.enclosure, self.failure, self.width = 0, None, None, math.inf
         self.smooth = False  # 1-D: f has a Taylor series over the whole piece
         self.disc = None     # 1-D: (radius, M, degree) of its Cauchy disc; "done" once used
         self.side = None     # 1-D, no series: 0/1 if f seems singular at its lower/upper end
+
+    @property
+    def center(self):
+        """A short dyadic inside the box (per dimension), made on first use."""
+        if self._center is None:
+            self._center = [dyadic_inside(lo, hi) for lo, hi in self.box]
+        return self._center
 
 
 def integrate(f, domain, *, tol=1e-10, rel_tol=None, max_pieces=20000, time_limit=None,
@@ -117,7 +124,7 @@ def integrate(f, domain, *, tol=1e-10, rel_tol=None, max_pieces=20000, time_limi
             refiner = _Refiner(root, box, names)
             status, reason = refiner.run(tol, rel_tol, max_pieces, time_limit, started, progress)
             total = refiner.total()
-            (claim_lo, claim_hi), exact_claim = _claim(total)
+            claim_lo, claim_hi, claim_balls = _claim(total)
             magnitude = _magnitude_min(total) if rel_tol else 0.0
             narrow = arb(claim_hi) - arb(claim_lo) <= max(tol, rel_tol * magnitude)
     finally:
@@ -142,7 +149,7 @@ def integrate(f, domain, *, tol=1e-10, rel_tol=None, max_pieces=20000, time_limi
                       f"proven enclosure {enclosure} of width {enclosure.width:.3g}",
                       IntegrationBudgetWarning, stacklevel=2)
     value = min(max(float(total.mid()), claim_lo), claim_hi)  # display only: clamped inside
-    parts = (root, names, box, *exact_claim)
+    parts = (root, names, box, claim_lo, claim_hi, *claim_balls)
     return IntegralResult(enclosure, value, status, pieces, stats, parts)
 
 
@@ -154,15 +161,16 @@ class _Refiner:
         self.dim = len(box)
         self.heap, self.counter, self.evaluations, self.failing = [], 0, 0, 0
         self.sum_widths = 0.0
-        self.min_width = max(hi - lo for lo, hi in box) * TINY
-        self.volume = volume(box)
         self.goal = 0.0  # the current target width of the total (set by run)
+        self.length = box[0][1] - box[0][0]  # 1-D: the domain's length
+        self.length_f = float(self.length)
+        self.volume = self.length if self.dim == 1 else volume(box)
         self.kinks = kink_arguments(root) if self.dim == 1 else []
+        if self.kinks:  # 1-D: pieces longer than `search_above` look for kinks
+            self.search_above, self.kink_width = self.length * KINK_SEARCH, self.length * KINK_WIDTH
         # 1-D: the real Lagrange method is tried where no disc is holomorphic only if it can
         # do better there: near kinks, or for operations without a complex version
         self.real_series = bool(self.kinks) or not has_complex_extension(root)
-        self.length = box[0][1] - box[0][0]
-        self.length_f = float(self.length)
 
     def run(self, tol, rel_tol, max_pieces, time_limit, started, progress):
         """Refine until the proven width meets the goal or a budget runs out: (status, why)."""
@@ -259,7 +267,8 @@ class _Refiner:
         if found is None:
             if not self.real_series:
                 raise CannotBound("f has no holomorphic extension around this piece")
-            piece.enclosure, piece.degree = series_piece(self.root, lo, hi, c, piece.length)
+            piece.enclosure, piece.degree = series_piece(self.root, lo, hi, c, piece.length,
+                                                          share)
         else:
             radius, m, degree, estimate = found
             piece.disc = (radius, m, degree)
@@ -274,7 +283,8 @@ class _Refiner:
     def _refine(self, piece):
         if piece.enclosure is None:
             self.failing -= 1
-            if max(hi - lo for lo, hi in piece.box) <= self.min_width:
+            if max(hi - lo for lo, hi in piece.box) <= \
+                    max(hi - lo for lo, hi in self.domain) * TINY:
                 raise self._domain_error(piece)
         elif self.dim == 1 and piece.degree == piece.length and piece.length < MAX_LENGTH \
                 and piece.disc is None:
@@ -303,17 +313,21 @@ class _Refiner:
         if not (self.kinks and piece.kink_search and not piece.smooth):
             return None
         (lo, hi), = piece.box
-        if hi - lo <= self.length * KINK_SEARCH:
+        if hi - lo <= self.search_above:
             return None
         zeros, flat = kink_zeros(self.root, self.kinks, lo, hi)
         exact = {z for z in flat if exact_zero(self.kinks, z)}
-        cuts = kink_cuts(zeros, lo, hi, self.length * KINK_WIDTH, exact)
+        cuts = kink_cuts(zeros, lo, hi, self.kink_width, exact)
         if not cuts:
             return None
         ends, around = [lo] + cuts + [hi], [z for z in zeros if z not in exact]
-        return [_Piece([(a, b)], piece.length, False,
-                       "kink" if any(a <= z <= b for z in around) else "edge")
-                for a, b in zip(ends, ends[1:])]
+        parts, k = [], 0
+        for a, b in zip(ends, ends[1:]):  # the pieces holding a zero (sorted) are "kink"
+            while k < len(around) and around[k] < a:
+                k += 1
+            kind = "kink" if k < len(around) and around[k] <= b else "edge"
+            parts.append(_Piece([(a, b)], piece.length, False, kind))
+        return parts
 
     def _push(self, piece):
         if piece.enclosure is None:
@@ -357,14 +371,20 @@ def _bisect(box):
 def _claim(total):
     """The published claim: the proven ball `total` widened by a little slack on each side (so
     that an independent checker with slightly different rounding can re-prove it): its ends as
-    floats, and exactly (the floats, or the exact ends where a float overflows)."""
+    floats rounded outward, and the widened ends as balls (for `_exact_claim`)."""
     lower, upper = total.lower(), total.upper()  # exact, rounded outward
     slack = (upper - lower) * CLAIM_SLACK + max(abs(lower), abs(upper)) * _TINY_SLACK
     lo, hi = lower - slack, upper + slack
-    lo_f, hi_f = rounding.arb_lower(lo), rounding.arb_upper(hi)
+    with rounding.precision(53):  # ends read at 53 bits: rounded outward, the fast float path
+        return rounding.arb_lower(lo), rounding.arb_upper(hi), (lo, hi)
+
+
+def _exact_claim(lo_f, hi_f, lo, hi):
+    """The claim's ends exactly: the floats, or the exact ends of the balls where a float
+    overflows."""
     lo_q = Fraction(lo_f) if math.isfinite(lo_f) else rounding.arb_lower_exact(lo)
     hi_q = Fraction(hi_f) if math.isfinite(hi_f) else rounding.arb_upper_exact(hi)
-    return (lo_f, hi_f), (lo_q, hi_q)
+    return lo_q, hi_q
 
 
 def _magnitude_min(total):
@@ -372,10 +392,11 @@ def _magnitude_min(total):
     return 0.0 if total.contains(0) else rounding.arb_lower(total.abs_lower())
 
 
-def _build_certificate(pieces, root, names, domain, claim_lo, claim_hi):
+def _build_certificate(pieces, root, names, domain, *claim):
     from .certificate import Certificate
     evidence = []
     with rounding.precision():  # the ends of the balls as computed, not rounded to 53 bits
+        claim_lo, claim_hi = _exact_claim(*claim)
         for piece in sorted(pieces, key=lambda p: p.box):
             evidence.append({
                 "box": [[encode_exact(lo), encode_exact(hi)] for lo, hi in piece.box],
@@ -410,6 +431,9 @@ _INFINITE_WORDS = {"inf", "+inf", "-inf", "infinity", "+infinity", "-infinity", 
 
 
 def _parse_domain(domain):
+    if type(domain) is tuple and len(domain) == 2 and type(domain[0]) is int and \
+            type(domain[1]) is int and domain[0] < domain[1]:  # (a, b) with ints a < b
+        return [(Fraction(domain[0]), Fraction(domain[1]))], False
     for value in _leaves(domain):
         if isinstance(value, str) and value.strip().lower() in _INFINITE_WORDS or \
                 _is_infinite_number(value):
