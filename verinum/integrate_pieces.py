@@ -336,8 +336,8 @@ def _complex_op(node, args):
         n = node.literal
         p = _cipow(args[0], abs(n))
         return p if n >= 0 else 1 / p
-    if op == "pow":
-        return args[0].pow(args[1], analytic=True)
+    if op == "pow":  # real pow needs a > 0; acb skips the cut check for an exact integer b
+        return args[0].pow(args[1], analytic=True) if args[0].real > 0 else _NAN
     if op in ("sqrt", "log"):
         return getattr(args[0], op)(analytic=True)
     if op == "log1p":
@@ -400,6 +400,8 @@ def disc_remainder(m, left, right, radius, d):
     total = arb(0)
     for s in (left, right):
         q = s / radius
+        if not q < 1:
+            return arb.nan()
         total += s * balls.ipow(q, d) / (1 - q)
     return _UNIT * (m * total / (d + 1))
 
@@ -410,23 +412,27 @@ def _degree_for(m, length, q, target):
     scale = m * length / (1 - q)
     if not 0 < scale < math.inf:
         return DISC_DEGREE, scale
-    d = DISC_DEGREE if target <= 0 else math.ceil(math.log(target / scale) / math.log(q))
+    ratio = target / scale
+    d = DISC_DEGREE if not ratio > 0 else math.ceil(math.log(ratio) / math.log(q))
     d = min(max(d, 1), DISC_DEGREE)
     return d, scale * q ** d
 
 
 def disc_radius(root, center, half, length, target):
     """(radius, M, degree, estimated remainder) of the best disc tried around the arb ball
-    `center` of a piece with `half` = the largest distance from the centre to an end and
+    `center` of a piece with `half` ≥ the largest distance from the centre to an end and
     `length` (floats), or None where f is not proven holomorphic on any disc tried. Larger
-    discs are tried while they lower the degree (then the estimate)."""
+    discs are tried while they lower the degree (then the estimate); smaller ones until one
+    works. Every radius is > half, so the disc holds the piece."""
     best = None
     for ratios in (DISC_RATIOS, DISC_SMALL):
         for ratio in ratios:
             radius = half * ratio
-            m = disc_bound(root, center, radius)
+            m = disc_bound(root, center, radius) if radius > half else None
             mf = math.inf if m is None else float(m)  # a heuristic: the proof uses m itself
             if not mf < math.inf:
+                if ratios is DISC_SMALL:
+                    continue
                 break
             d, estimate = _degree_for(mf, length, 1 / ratio, target)
             if best is not None and (d, estimate) >= best[2:]:

@@ -18,7 +18,7 @@ from fractions import Fraction
 from flint import arb
 
 from . import balls, rounding, tracing
-from .certificate_format import encode_exact
+from .certificate_format import MAX_EXPONENT, encode_exact
 from .errors import DomainError, InputError, UnsupportedOperationError
 from .integrate_pieces import (
     MAX_LENGTH, CannotBound, disc_piece, disc_radius, dyadic_inside, exact_zero, gauss_piece,
@@ -263,7 +263,7 @@ class _Refiner:
         length = float(hi - lo)
         share = SHARE_FRACTION * self.goal * length / self.length_f
         found = None if piece.kind == "edge" else \
-            disc_radius(self.root, to_arb(c), float(max(c - lo, hi - c)), length, share)
+            disc_radius(self.root, to_arb(c), rounding.up(max(c - lo, hi - c)), length, share)
         if found is None:
             if not self.real_series:
                 raise CannotBound("f has no holomorphic extension around this piece")
@@ -400,13 +400,24 @@ def _build_certificate(pieces, root, names, domain, *claim):
         for piece in sorted(pieces, key=lambda p: p.box):
             evidence.append({
                 "box": [[encode_exact(lo), encode_exact(hi)] for lo, hi in piece.box],
-                "enclosure": [encode_exact(rounding.arb_lower_exact(piece.enclosure)),
-                              encode_exact(rounding.arb_upper_exact(piece.enclosure))],
+                "enclosure": [_encoded_end(piece.enclosure, False),
+                              _encoded_end(piece.enclosure, True)],
                 "degree": piece.degree,
                 "center": [encode_exact(c) for c in piece.center],
             })
     return Certificate.build("integral", root, names, domain, claim_lo, claim_hi,
                              {"pieces": evidence})
+
+
+def _encoded_end(ball, upper):
+    """An end of `ball` for the certificate: exact, or (for a far too small exponent, e.g.
+    e^-1e6) the float just outside it, since the format bounds exponents."""
+    _, e = (ball.upper() if upper else ball.lower()).man_exp()
+    if int(e) >= -(MAX_EXPONENT // 2):
+        exact = rounding.arb_upper_exact(ball) if upper else rounding.arb_lower_exact(ball)
+    else:
+        exact = Fraction(rounding.arb_upper(ball) if upper else rounding.arb_lower(ball))
+    return encode_exact(exact)
 
 
 # -- input checks ------------------------------------------------------------------------------

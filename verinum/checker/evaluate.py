@@ -53,14 +53,31 @@ def exact(x: arb) -> Fraction:
     return Fraction(m << e) if e >= 0 else Fraction(m, 1 << -e)
 
 
+TINY_BITS = 1 << 15  # an end below 2^-TINY_BITS in magnitude is moved out to 0 or ±2^-TINY_BITS
+
+
+def _outward(end: arb, upward: bool) -> Fraction:
+    """exact(end), or for a tiny end (e.g. e^-1e20, whose exact value has too many digits)
+    0 or ±2^-TINY_BITS on the outer side of it; CannotBound for an end beyond 2^TINY_BITS."""
+    m, e = end.man_exp()
+    m, e = int(m), int(e)
+    if m.bit_length() + e > TINY_BITS:
+        raise CannotBound("an enclosure beyond 2^32768 in magnitude")
+    if m == 0 or m.bit_length() + e > -TINY_BITS:
+        return exact(end)
+    if upward:
+        return Fraction(0) if m < 0 else Fraction(1, 1 << TINY_BITS)
+    return Fraction(0) if m > 0 else -Fraction(1, 1 << TINY_BITS)
+
+
 def lower_q(x: arb) -> Fraction:
     """An exact Fraction <= every point of the finite ball x."""
-    return exact(x.lower())
+    return _outward(x.lower(), False)
 
 
 def upper_q(x: arb) -> Fraction:
     """An exact Fraction >= every point of the finite ball x."""
-    return exact(x.upper())
+    return _outward(x.upper(), True)
 
 
 # ----------------------------------------------------------------------------- program

@@ -282,6 +282,8 @@ def disc_integral(prog: Program, interval: tuple, d: int):
             radius = hb * ratio
             m = disc_bound(prog, cb, radius)
             if m is None:
+                if ratios is DISC_SMALL:
+                    continue  # a smaller disc may still avoid the singularity
                 break
             q = hb / radius
             bound = m * 2 * hb * _ipow(q, d) / ((1 - q) * (d + 1))
@@ -341,8 +343,8 @@ def _complex(op: str, x: acb, y):
         for _ in range(abs(y)):
             p = p * x
         return p if y >= 0 else 1 / p
-    if op == "pow":
-        return x.pow(y, analytic=True)
+    if op == "pow":  # real pow needs x > 0; acb skips the cut check for an exact integer y
+        return x.pow(y, analytic=True) if x.real > 0 else acb("nan")
     if op == "sqrt":
         return x.sqrt(analytic=True)
     if op == "log":
