@@ -1,5 +1,6 @@
 """Cross-checks of the JAX fast path against arb: every JAX bound must contain the arb value of f
 at sampled points of its box, and degree-0 widths must be close to arb's interval widths."""
+import functools
 import math
 import zlib
 
@@ -7,7 +8,7 @@ import numpy as np
 import pytest
 from flint import arb
 
-from verinum import jax_backend, rounding, tracing
+from verinum import ir, jax_backend, rounding, tracing
 from verinum.arb_backend import range_eval
 from verinum.errors import DomainError, InputError
 
@@ -81,7 +82,8 @@ BOX_KINDS = {
 
 
 @pytest.mark.parametrize("seed", range(6))
-def test_random_expressions_contain_arb_values(seed):
+@pytest.mark.parametrize("degree", [0, 1, 2])
+def test_random_expressions_contain_arb_values(seed, degree):
     rng = np.random.default_rng(seed)
     n = int(rng.integers(1, 4))
     text = random_expression(rng, n, 3)
@@ -89,7 +91,7 @@ def test_random_expressions_contain_arb_values(seed):
     centers = rng.uniform(-3, 3, size=(256, n))
     for kind, make in BOX_KINDS.items():
         lo, hi = make(rng, centers)
-        lower, upper = jax_backend.bound_boxes(root, lo, hi)
+        lower, upper = jax_backend.bound_boxes(root, lo, hi, degree)
         assert lower.shape == upper.shape == (256,)
         assert np.all(lower <= upper), text
         check_contains(root, lo, hi, lower, upper, rng, boxes=12)
@@ -191,6 +193,130 @@ def test_extreme_arguments():
     lower, upper = jax_backend.bound_boxes(expr("sin(x0)", 1), np.array([[1e22]]),
                                            np.array([[1e22]]))
     assert upper[0] - lower[0] < 1e-10
+
+
+# -- affine maps (matrix products) and slopes --------------------------------------------------
+def mixed_weights(rng, size):
+    """Weights from 1e-320 (subnormal) to 1e300, both signs, some zero, some exactly 1."""
+    w = rng.standard_normal(size) * 10.0 ** rng.integers(-300, 300, size)
+    w[rng.random(size) < 0.1] = 0.0
+    w[rng.random(size) < 0.1] = 1.0
+    w[rng.random(size) < 0.05] = 1e-320 * rng.choice([-1, 1])
+    return w
+
+
+def test_affine_maps_with_mixed_magnitudes_contain_arb_values():
+    """Long sums of weight·leaf (floats from subnormal to 1e300, decimals like 0.1 and 1/3 that
+    are not floats, π) over many leaves: enclosures contain arb's values and are as tight as
+    arb's interval evaluation of the same expression."""
+    rng = np.random.default_rng(23)
+    n = 6
+    x = [ir.var(i) for i in range(n)]
+    leaves = x + [ir.apply("exp", x[0]), ir.apply("sin", x[1]), ir.apply("relu", x[2])]
+    rows = []
+    for r in range(8):
+        w = mixed_weights(rng, 60)
+        terms = [float(wk) * leaves[k % len(leaves)] for k, wk in enumerate(w)]
+        terms += [ir.const("0.1") * x[r % n], ir.const("1/3") * leaves[-1], 2 * ir.PI]
+        rows.append(functools.reduce(lambda a, b: a + b, terms))
+    root = functools.reduce(lambda a, b: a + ir.apply("tanh", b), rows[1:], rows[0])
+    for target in (rows[0], rows[3], root):
+        for kind, make in BOX_KINDS.items():
+            c = rng.uniform(-2, 2, size=(64, n))
+            lo, hi = make(rng, c)
+            for degree in (0, 1):
+                lower, upper = jax_backend.bound_boxes(target, lo, hi, degree)
+                assert check_contains(target, lo, hi, lower, upper, rng, boxes=8) > 0
+            if target is root:
+                continue
+            for b in range(0, 64, 16):  # degree 0 = interval evaluation, like arb's
+                alo, ahi = arb_box(target, lo[b], hi[b])
+                scale = max(abs(alo), abs(ahi))
+                assert upper[b] - lower[b] <= 1.01 * (ahi - alo) + 1e-12 * scale, (kind, b)
+
+
+def random_mlp(rng, sizes, activation):
+    weights = [rng.standard_normal((a, b)) * 10.0 ** rng.uniform(-3, 1, (a, b))
+               for a, b in zip(sizes, sizes[1:])]
+    weights[0][0, 0] = 1e-320  # a subnormal weight (XLA reads it as 0)
+    biases = [rng.standard_normal(b) for b in sizes[1:]]
+
+    def f(v):
+        for k, (w, b) in enumerate(zip(weights, biases)):
+            v = v @ w + b
+            if k < len(weights) - 1:
+                v = activation(v)
+        return v[0]
+    return f
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh", "abs"])
+def test_mlps_contain_arb_values(activation):
+    """jnp MLPs (layers as matrix products, relu via chord slopes) at every degree: sound, and
+    the slope forms tighten the interval bound."""
+    import jax
+    import jax.numpy as jnp
+    act = {"relu": jax.nn.relu, "tanh": jnp.tanh, "abs": jnp.abs}[activation]
+    rng = np.random.default_rng(len(activation))
+    f = random_mlp(rng, [5, 16, 12, 1], act)
+    root = tracing.to_expression(f, 5, True)[0]
+    c = rng.uniform(-1, 1, size=(200, 5))
+    signs = np.sign(np.asarray(jax.vmap(jax.grad(f))(jnp.asarray(c))))
+    widths = []
+    for half in (1e-3, 0.05, 0.5):
+        lo, hi = c - half, c + half
+        for degree in (0, 1, 2):
+            lower, upper = jax_backend.bound_boxes(root, lo, hi, degree)
+            assert check_contains(root, lo, hi, lower, upper, rng, boxes=10, per_box=4) > 0
+            for b in range(0, 200, 10):  # the corners where a linear bound is attained
+                for x in (c[b] + half * signs[b], c[b] - half * signs[b]):
+                    ref = arb_point(root, x)
+                    assert not (ref[1] < arb(float(lower[b])) or ref[0] > arb(float(upper[b])))
+            widths.append(np.median(upper - lower))
+    assert widths[1] < widths[0] and widths[2] <= widths[1] * (1 + 1e-9)  # half-width 1e-3
+
+
+@pytest.mark.parametrize("op", ["relu", "abs"])
+def test_kink_slopes_contain_every_chord_slope(op):
+    """(φ(y) - φ(yc))/(y - yc) lies in the slope interval for y in Y, yc in Yc ⊂ Y."""
+    rng = np.random.default_rng(31)
+    phi = {"relu": lambda v: max(v, 0), "abs": abs}[op]
+    a, b = np.sort(rng.standard_normal((2, 4000)) * 10.0 ** rng.integers(-3, 3, 4000), axis=0)
+    a[:200], b[:200] = 0.0, np.abs(b[:200])  # Y = [0, b] and [a, 0]
+    a[200:400], b[200:400] = -np.abs(a[200:400]), 0.0
+    u = rng.uniform(0, 1, (3, 4000))
+    yc = a + (b - a) * u[0]
+    yc_lo, yc_hi = np.maximum(a, yc - u[1] * 1e-3), np.minimum(b, yc + u[1] * 1e-3)
+    yc_lo[400:500], yc_hi[400:500] = 0.0, 0.0
+    s = jax_backend._kink_slope(op, jax_backend.IV(a, b), jax_backend.IV(yc_lo, yc_hi))
+    s_lo, s_hi = np.asarray(s.lo), np.asarray(s.hi)
+    for i in range(4000):
+        for y in (a[i], b[i], a[i] + (b[i] - a[i]) * u[2, i]):
+            for yc_i in (yc_lo[i], yc_hi[i]):
+                if y == yc_i:
+                    continue
+                ref = (arb(phi(y)) - arb(phi(yc_i))) / (arb(y) - arb(yc_i))
+                assert not (ref < s_lo[i] or ref > s_hi[i]), (i, a[i], b[i], yc_i, y)
+
+
+def test_sums_of_unrelated_terms_use_sparse_matrices():
+    """Many one-leaf heads at one depth (a sparse matrix, gathered) and a leaf used by several
+    rows of one group (adjoints added in rounds): sound at every degree."""
+    n = 40
+    x = [ir.var(i) for i in range(n)]
+    inner = [ir.apply("exp", 0.5 * x[i] - 0.25) for i in range(n)]
+    root = functools.reduce(lambda a, b: a + b, inner)
+    root = root * ir.apply("sin", x[0]) + ir.apply("cos", x[0]) + ir.apply("atan", x[0])
+    rng = np.random.default_rng(29)
+    c = rng.uniform(-1, 1, size=(64, n))
+    for degree in (0, 1, 2):
+        lower, upper = jax_backend.bound_boxes(root, c - 0.01, c + 0.01, degree)
+        assert check_contains(root, c - 0.01, c + 0.01, lower, upper, rng, boxes=6) > 0
+    nodes, constants = ir.walk(root), jax_backend._Constants()
+    slots = jax_backend._constant_slots(nodes, constants)
+    graph = jax_backend._contract(nodes, slots, constants)
+    groups = jax_backend._group_plan(graph, slots, constants)[0][0]
+    assert any(op == ("affine",) and data[3] is not None for op, data, _ in groups)
 
 
 def test_undefined_or_unbounded_boxes_give_the_whole_line():

@@ -4,11 +4,17 @@
 
 For every b, [lower[b], upper[b]] contains f(x) for all x in the box [lo[b], hi[b]] (where f is
 defined on the whole box; a box where f may be undefined, or that cannot be bounded, gets
-(-inf, +inf)). Degree 0 is interval evaluation; degree 1 adds the mean-value form
-f(c) + Σ G_i (x_i − c_i) with G the interval gradient over the box (forward-mode interval
-derivatives; Clarke slopes at kinks of abs/relu/min/max); degree 2 adds the second-order form
-f(c) + ∇f(c)·t + ½ tᵀ H t with H the interval Hessian over the box (upper triangle only; used
-where no kink is crossed). The result is the intersection of all forms computed.
+(-inf, +inf)). Degree 0 is interval evaluation. Degree 1 adds the slope form f(c) + S·(x − c):
+S encloses the slopes (f(x) − f(c))/(x − c) (chord slopes of relu/abs, hulls at min/max, products
+split as a·(b − b(c)) + b(c)·(a − a(c))), swept in reverse mode from the root (cost independent
+of n). Degree 2 computes the slopes in forward mode instead, tightening the range of every
+relu/abs argument with its own slope form (slower, tighter), and adds the mean-value form with
+box gradients and the second-order form f(c) + ∇f(c)·t + ½ tᵀ H t with H the interval Hessian
+over the box (upper triangle only; used where no kink is crossed). The result is the
+intersection of all forms computed.
+
+Sums and products by constants are folded into affine maps W·leaves + offset (exact rational
+W), one matrix product per group of them in midpoint-radius form (jax_kernels.affine).
 
 Soundness rests on jax_kernels (outward rounding as in docs/jax.md) and on a self-test run at
 first use (`available()`): if the platform misbehaves the fast path is switched off with a
@@ -17,6 +23,7 @@ for searching and pruning; facts that a returned result depends on are re-proved
 """
 import math
 import warnings
+from fractions import Fraction
 
 import jax
 import jax.numpy as jnp
@@ -24,13 +31,16 @@ import numpy as np
 
 from . import ir, rounding
 from .errors import InputError
-from .jax_kernels import INF, IV, TINY, TWO_OVER_SQRT_PI, Arith, const, dn, hull, isum, meet, select, up
+from .jax_kernels import (INF, IV, MAXF, SMALL_AFFINE, TINY, TWO_OVER_SQRT_PI, Arith, affine,
+                          const, dn, hull, isum, mag_dot, meet, select, up)
 
 jax.config.update("jax_enable_x64", True)
 
 MAX_BUCKET = 1 << 14          # boxes per compiled call; bigger batches run in chunks
 BLOCK_ELEMENTS = 1 << 15      # boxes × rows × derivative entries per array in one inner step
+                              # (degree 2; an eighth of it at degrees 0 and 1)
 _KERNELS = {}                 # (canonical ops, n, degree) -> (jitted kernel, constants)
+_KEYS = {}                    # id(root) -> (root, canonical ops, variables): walks are slow
 _STATE = {"available": None, "reason": ""}
 
 
@@ -74,7 +84,7 @@ def bound_boxes(root, lo, hi, degree=0):
         pad = size - (stop - start)
         blo = np.concatenate([lo[start:stop], np.repeat(lo[stop - 1:stop], pad, 0)])
         bhi = np.concatenate([hi[start:stop], np.repeat(hi[stop - 1:stop], pad, 0)])
-        out_lo, out_hi = kernel(blo, bhi, consts[0], consts[1])
+        out_lo, out_hi = kernel(blo, bhi, *consts)
         lower[start:stop] = np.asarray(out_lo)[:stop - start]
         upper[start:stop] = np.asarray(out_hi)[:stop - start]
     return lower, upper
@@ -84,7 +94,7 @@ def bound_boxes(root, lo, hi, degree=0):
 def _clean_boxes(root, lo, hi):
     lo = np.array(lo, dtype=np.float64, copy=True)
     hi = np.array(hi, dtype=np.float64, copy=True)
-    nvars = ir.num_variables(root)
+    nvars = _described(root)[1]
     if lo.ndim == 1 and nvars <= 1:
         lo, hi = lo.reshape(-1, 1), hi.reshape(-1, 1)
     if lo.ndim != 2 or lo.shape != hi.shape:
@@ -145,41 +155,184 @@ class _Constants:
         return np.array(self.lo), np.array(self.hi)
 
 
+def _described(root):
+    """(canonical ops, number of variables) of root, cached (big DAGs take ms to walk)."""
+    hit = _KEYS.get(id(root))
+    if hit is None or hit[0] is not root:  # the entry keeps root alive, so ids are not reused
+        if len(_KEYS) > 256:
+            _KEYS.clear()
+        ops = tuple(tuple(i) for i in ir.to_ops(root))
+        hit = _KEYS[id(root)] = (root, ops, ir.num_variables(root))
+    return hit[1:]
+
+
 def _kernel(root, n, degree):
-    key = (tuple(tuple(i) for i in ir.to_ops(root)), n, degree)
+    key = (_described(root)[0], n, degree)
     if key not in _KERNELS:
         nodes = ir.walk(root)
         constants = _Constants()
         slots = _constant_slots(nodes, constants)
-        plan = _group_plan(nodes, slots, constants)
-        rows = max(len(group) for group in _members_by_group(nodes).values())
-        width = 1 + (n if degree >= 1 else 0) + (n * (n + 1) // 2 if degree == 2 else 0)
-        block = max(8, BLOCK_ELEMENTS // (rows * width))
+        graph = _contract(nodes, slots, constants)
+        plan, mats = _group_plan(graph, slots, constants)
+        if degree < 2:  # arrays (rows, block): measured best near 2^12 elements (MLP)
+            block = max(8, (BLOCK_ELEMENTS >> 3) // plan[2])
+        else:
+            block = max(8, BLOCK_ELEMENTS // (plan[2] * (2 + n + n * (n + 1) // 2)))
         block = 1 << (block.bit_length() - 1)
 
-        def kernel(lo, hi, clo, chi):
+        def kernel(lo, hi, clo, chi, mats):
             def run(box):
-                return _bound(plan, box[0], box[1], IV(clo, chi), n, degree)
+                return _bound(plan, box[0], box[1], IV(clo, chi), mats, n, degree)
             size = lo.shape[0]
             if size <= block:
                 return run((lo, hi))
             out = jax.lax.map(run, (lo.reshape(-1, block, n), hi.reshape(-1, block, n)))
             return out[0].reshape(size), out[1].reshape(size)
-        _KERNELS[key] = (jax.jit(kernel), constants.arrays())
+        _KERNELS[key] = (jax.jit(kernel), jax.device_put((*constants.arrays(), mats)))
     return _KERNELS[key]
 
 
-def _group_plan(nodes, slots, constants):
+# -- affine maps: sums and products by constants, evaluated as matrix products -------------------
+def _linear_terms(node):
+    """[(argument, exact factor)] when node is linear in its arguments (add, sub, neg, product
+    by a constant), else None."""
+    if node.op == "neg":
+        return [(node.args[0], Fraction(-1))]
+    if node.op in ("add", "sub"):
+        sign = Fraction(1 if node.op == "add" else -1)
+        return [(node.args[0], Fraction(1)), (node.args[1], sign)]
+    if node.op == "mul":
+        for j in (1, 0):
+            if node.args[j].op == "const":
+                return [(node.args[1 - j], node.args[j].literal)]
+    return None
+
+
+def _contract(nodes, slots, constants):
+    """The DAG with chains and trees of linear nodes folded into affine *heads*: a linear node
+    used by a non-linear one, used twice, or the root becomes Σ w_k·leaf_k + offset (exact
+    rational weights; constants, π and e go into the offset); linear nodes used once by another
+    linear node disappear into it. Returns (nodes in order, {id: arguments}, {id(head): weights}).
+    slots gets the offset slot of every head."""
+    root, terms = nodes[-1], {id(m): _linear_terms(m) for m in nodes}
+    uses, nonlinear_use = {}, set()
+    for node in nodes:
+        args = node.args if terms[id(node)] is None else [a for a, _ in terms[id(node)]]
+        for a in args:
+            uses[id(a)] = uses.get(id(a), 0) + 1
+            if terms[id(node)] is None:
+                nonlinear_use.add(id(a))
+    heads = {id(m) for m in nodes if terms[id(m)] is not None and (
+        m is root or id(m) in nonlinear_use or uses.get(id(m), 0) > 1)}
+    args_of, weights = {}, {}
+    for node in nodes:
+        if id(node) not in heads:
+            args_of[id(node)] = node.args
+            continue
+        leaves, offset = _expand(node, terms, heads)
+        args_of[id(node)] = tuple(leaf for leaf, _ in leaves)
+        weights[id(node)] = [w for _, w in leaves]
+        slots[id(node)] = _offset_slot(offset, constants)
+    needed, stack = {id(root)}, [root]
+    while stack:
+        for a in args_of[id(stack.pop())]:
+            if id(a) not in needed:
+                needed.add(id(a))
+                stack.append(a)
+    return [m for m in nodes if id(m) in needed], args_of, weights
+
+
+def _expand(head, terms, heads):
+    """([(leaf, weight)], {"q"|"pi"|"e": coefficient}) of a head, by exact rational arithmetic."""
+    acc, offset, stack = {}, {"q": Fraction(0), "pi": Fraction(0), "e": Fraction(0)}, []
+    stack.extend(terms[id(head)])
+    while stack:  # each absorbed node has one user: visited once
+        node, k = stack.pop()
+        if node.op == "const":
+            offset["q"] += k * node.literal
+        elif node.op in ("pi", "e"):
+            offset[node.op] += k
+        elif terms[id(node)] is not None and id(node) not in heads:
+            stack.extend((a, k * w) for a, w in terms[id(node)])
+        else:
+            acc.setdefault(id(node), [node, Fraction(0)])[1] += k
+    return [tuple(item) for item in acc.values()], offset
+
+
+def _offset_slot(offset, constants):
+    if not offset["pi"] and not offset["e"]:
+        return constants.exact(offset["q"])
+    from flint import arb
+
+    def make():
+        return (rounding.to_arb(offset["q"]) + rounding.to_arb(offset["pi"]) * arb.pi()
+                + rounding.to_arb(offset["e"]) * arb.const_e())
+    return constants.ball(("offset", offset["q"], offset["pi"], offset["e"]), make)
+
+
+def _affine_mats(rows, width):
+    """The arrays jax_kernels.affine needs for the exact weights `rows` (one list of `width`
+    Fractions per output row): midpoints, radii, signs and the rounding-error constants, with a
+    factor 2 of margin on γ_L and on the absolute terms."""
+    u, eta = Fraction(1, 2 ** 53), Fraction(1, 2 ** 1022)
+    gamma = 2 * Fraction(width, 2 ** 53 - width)
+    f = 1 / ((1 - gamma) * (1 - u) ** 2)
+    abs_dot = Fraction(2 * width, 2 ** 1020)
+    shape = (len(rows), width)
+    w, wr, a = np.zeros(shape), np.zeros(shape), np.zeros(len(rows))
+    sign = np.array([[(q > 0) - (q < 0) for q in row] for row in rows], dtype=np.float64)
+    for i, row in enumerate(rows):
+        for j, q in enumerate(row):
+            w[i, j], wr[i, j] = _split_weight(q)
+    for i in range(len(rows)):
+        if not np.isfinite(wr[i]).all():
+            a[i] = INF
+            continue
+        norm_w = sum(abs(Fraction(x)) for x in w[i])
+        err = f * abs_dot + 2 * eta * norm_w / (1 - u) ** 2 + abs_dot
+        if wr.any():
+            err += f * abs_dot + 2 * eta * sum(Fraction(x) for x in wr[i])
+        a[i] = rounding.up(err)
+    mats = {"w": w, "abs_w": np.abs(w), "pos": (sign > 0) * 1.0, "neg": (sign < 0) * 1.0,
+            "c": np.float64(rounding.up(gamma)), "f": np.float64(rounding.up(f)), "a": a}
+    if wr.any():
+        mats["wr"] = wr
+    return mats
+
+
+def _split_weight(q):
+    """(m, r): floats with q in [m - r, m + r], m zero or normal (XLA reads subnormals as 0),
+    r zero or at least 2^-1022."""
+    if q == 0:
+        return 0.0, 0.0
+    if abs(q) > MAXF:
+        return 0.0, INF
+    m = rounding.down(q)
+    if abs(m) < TINY:
+        return 0.0, max(rounding.up(abs(q)), TINY)
+    r = q - Fraction(m)
+    return m, (0.0 if r == 0 else max(rounding.up(r), TINY))
+
+
+# -- the evaluation plan ---------------------------------------------------------------------------
+def _group_plan(graph, slots, constants):
     """Nodes grouped by (depth, operation): each group is evaluated as one vectorised operation
-    on arrays of shape (rows, batch), so compile time grows with depth, not with size.
-    Returns (groups, root location); a group is (opkey, static data, [argument locations]);
-    the data of a product is the index of an argument that is a point constant in every row
-    (one float, e.g. a weight), or None."""
-    where, groups = {}, []
-    for gi, (key, group) in enumerate(_members_by_group(nodes).items()):
+    on arrays of shape (rows, batch), so compile time grows with depth, not with size; a group
+    of affine heads is one matrix product over the union of their leaves.
+    Returns ((groups, root location, largest row count), matrices); a group is
+    (opkey, static data, [argument locations])."""
+    nodes, args_of, weights = graph
+    where, groups, mats, rows = {}, [], [], 1
+    for gi, (key, group) in enumerate(_members_by_group(nodes, args_of, weights).items()):
         for row, node in enumerate(group):
             where[id(node)] = (gi, row)
         opkey = key[1]
+        if opkey == ("affine",):
+            leaves, data, size = _affine_group(group, args_of, weights, slots, constants, mats)
+            groups.append((opkey, data, [_locations([where[id(m)] for m in leaves])]))
+            rows = max(rows, size)
+            continue
+        rows = max(rows, len(group))
         arity = 0 if opkey in ("var", "const") else 1 if opkey[0] in ir.UNARY + (
             "powi", "sqr", "pow_const") else 2
         locs = [_locations([where[id(m.args[j])] for m in group]) for j in range(arity)]
@@ -189,33 +342,69 @@ def _group_plan(nodes, slots, constants):
             data = np.array([slots[id(m)] for m in group])
         elif opkey[0] == "pow_const":
             data = slots[id(group[0])]
-        elif opkey[0] == "mul":
-            data = next((j for j in (1, 0) if all(_is_point(m.args[j], slots, constants)
-                                                  for m in group)), None)
         else:
             data = None
         groups.append((opkey, data, locs))
-    return groups, where[id(nodes[-1])]
+    return (groups, where[id(nodes[-1])], rows), mats
 
 
-def _is_point(node, slots, constants):
-    if node.op != "const":
-        return False
-    k = slots[id(node)]
-    return constants.lo[k] == constants.hi[k]
+def _affine_group(group, args_of, weights, slots, constants, mats):
+    """(union of leaves, (matrix index, offset slots or None, transposed matrix index, gather
+    indices of both or None), largest array rows) for a group of heads."""
+    index, leaves = {}, []
+    for head in group:
+        for leaf in args_of[id(head)]:
+            if id(leaf) not in index:
+                index[id(leaf)] = len(leaves)
+                leaves.append(leaf)
+    rows = [[(index[id(leaf)], w) for leaf, w in zip(args_of[id(h)], weights[id(h)])]
+            for h in group]
+    columns = [[] for _ in leaves]
+    for i, row in enumerate(rows):
+        for j, w in row:
+            columns[j].append((i, w))
+    size, gathers = 1, []
+    for entries, width in ((rows, len(leaves)), (columns, len(group))):
+        matrix, rows_needed, gather = _matrix(entries, width)
+        mats.append(matrix)
+        gathers.append(gather)
+        size = max(size, rows_needed)
+    offsets = np.array([slots[id(h)] for h in group])
+    if all(constants.lo[k] == 0 == constants.hi[k] for k in offsets):
+        offsets = None
+    return leaves, (len(mats) - 2, offsets, len(mats) - 1, *gathers), size
 
 
-def _members_by_group(nodes):
+def _matrix(rows, width):
+    """(jax_kernels.affine's arrays, rows of the largest intermediate array, gather indices or
+    None) for the sparse rows [(column, weight)] of a matrix with `width` columns: dense unless
+    that would be mostly zeros or rows have few terms (then K terms per row, gathered)."""
+    terms = max(1, max(len(r) for r in rows))
+    if terms > SMALL_AFFINE and (width <= 2 * terms or len(rows) * width <= 1024):
+        dense = [[Fraction(0)] * width for _ in rows]
+        for i, row in enumerate(rows):
+            for j, w in row:
+                dense[i][j] += w
+        return _affine_mats(dense, width), max(len(rows), width), None
+    pad = [[(0, Fraction(0))] * (terms - len(r)) for r in rows]
+    matrix = _affine_mats([[w for _, w in r + p] for r, p in zip(rows, pad)], terms)
+    gather = np.array([[j for j, _ in r + p] for r, p in zip(rows, pad)], dtype=np.int32)
+    return matrix, len(rows) * terms, gather
+
+
+def _members_by_group(nodes, args_of, weights):
     """{(depth, opkey): nodes}, in order of depth."""
     depth, members = {}, {}
     for node in nodes:
-        d = 1 + max((depth[id(a)] for a in node.args), default=-1)
+        d = 1 + max((depth[id(a)] for a in args_of[id(node)]), default=-1)
         depth[id(node)] = d
-        members.setdefault((d, _opkey(node)), []).append(node)
+        members.setdefault((d, _opkey(node, weights)), []).append(node)
     return dict(sorted(members.items(), key=lambda item: item[0][0]))
 
 
-def _opkey(node):
+def _opkey(node, weights):
+    if id(node) in weights:
+        return ("affine",) if weights[id(node)] else "const"
     if node.op == "var":
         return "var"
     if node.op in ("const", "pi", "e"):
@@ -285,44 +474,77 @@ def _arb_fallback(root, lo, hi):
 # -- the kernel ------------------------------------------------------------------------------------------
 class _Jet:
     """Value interval v over the box (shape (rows, batch)), gradient g (rows, batch, n) and
-    upper-triangular Hessian h (rows, batch, n(n+1)/2) intervals; None stands for zero."""
-    __slots__ = ("v", "g", "h")
+    upper-triangular Hessian h (rows, batch, n(n+1)/2) intervals; None stands for zero.
+    In slope mode c is the value at the centre c of the box and g holds slopes: intervals S
+    with f(x) - f(c) = S(x)·(x - c), S(x) in S, for every x in the box (sharper than gradients
+    at kinks and in products)."""
+    __slots__ = ("v", "c", "g", "h")
 
-    def __init__(self, v, g=None, h=None):
-        self.v, self.g, self.h = v, g, h
+    def __init__(self, v, g=None, h=None, c=None):
+        self.v, self.g, self.h, self.c = v, g, h, c
 
 
-def _bound(plan, lo, hi, consts, n, degree):
-    """(lower, upper) over the boxes: runs inside jax.jit."""
-    value_arith, deriv_arith, kinks = Arith(), Arith(), Arith()
-    root = _evaluate(plan, lo, hi, consts, n, degree, value_arith, deriv_arith, kinks)
-    batch = lo[:, 0].shape
-    out = IV(jnp.broadcast_to(root.v.lo, batch), jnp.broadcast_to(root.v.hi, batch))
-    if degree >= 1:
+def _bound(plan, lo, hi, consts, mats, n, degree):
+    """(lower, upper) over the boxes: runs inside jax.jit. Degree ≥ 1: the slope form
+    f(c) + S·(x - c); degree 2 adds the mean-value form with box gradients and the
+    second-order form; the result is the intersection."""
+    va, da = Arith(), Arith()
+    if degree == 0:
+        out = _evaluate(plan, lo, hi, None, consts, mats, n, 0, va, da, Arith()).v
+    else:
         c = _center(lo, hi)
-        at_c = _evaluate(plan, c, c, consts, n, degree - 1, deriv_arith, deriv_arith, Arith())
         t = IV(dn(lo - c), up(hi - c))
-        form1 = at_c.v if root.g is None else deriv_arith.add(
-            at_c.v, isum(deriv_arith.mul(root.g, t), 1))
-        out = _meet_valid(out, form1, deriv_arith.bad)
+        t_mag = jnp.maximum(-t.lo, t.hi)
+        if degree == 1:
+            root, outs, arguments = _evaluate(plan, lo, hi, (c, t_mag), consts, mats, n, 0, va, da,
+                                              Arith(), keep=True)
+            root.g = _reverse_slopes(plan, outs, arguments, consts, mats, n, da)
+            axis, t_mag = 0, t_mag.T
+        else:
+            root = _evaluate(plan, lo, hi, (c, t_mag), consts, mats, n, 1, va, da, Arith())
+            axis = 1
+        out = root.v
+        if root.g is not None:
+            out = _meet_valid(out, _slope_form(root, t_mag, axis), da.bad)
         if degree == 2:
-            form2 = at_c.v
-            if at_c.g is not None:
-                form2 = deriv_arith.add(form2, isum(deriv_arith.mul(at_c.g, t), 1))
-            if root.h is not None:
-                ti, tj = _pairs(n)
-                weights = np.where(ti == tj, 0.5, 1.0)
-                t_i, t_j = IV(t.lo[:, ti], t.hi[:, ti]), IV(t.lo[:, tj], t.hi[:, tj])
-                tt = select(ti == tj, deriv_arith.sqr(t_i), deriv_arith.mul(t_i, t_j))
-                tt = deriv_arith.mul(tt, IV(weights, weights))  # exact: 0.5 and 1
-                form2 = deriv_arith.add(form2, isum(deriv_arith.mul(root.h, tt), 1))
-            out = _meet_valid(out, form2, deriv_arith.bad | kinks.bad)
-    bad = value_arith.bad | jnp.isnan(out.lo) | jnp.isnan(out.hi)
+            out = _second_order(plan, lo, hi, c, t, consts, mats, n, va, out)
+    batch = lo[:, 0].shape
+    out = IV(jnp.broadcast_to(out.lo, batch), jnp.broadcast_to(out.hi, batch))
+    bad = va.bad | jnp.isnan(out.lo) | jnp.isnan(out.hi)
     return jnp.where(bad, -INF, out.lo), jnp.where(bad, INF, out.hi)
 
 
+def _second_order(plan, lo, hi, c, t, consts, mats, n, va, out):
+    """out ∩ the mean-value form (box gradients) ∩ f(c) + ∇f(c)·t + ½ tᵀ H t (H the box
+    Hessian; not where a kink is crossed or a derivative fails)."""
+    da, kinks = Arith(), Arith()
+    box = _evaluate(plan, lo, hi, None, consts, mats, n, 2, va, da, kinks)
+    at_c = _evaluate(plan, c, c, None, consts, mats, n, 1, da, da, Arith())
+    if box.g is not None:
+        out = _meet_valid(out, da.add(at_c.v, isum(da.mul(box.g, t), 1)), da.bad)
+    form2 = at_c.v
+    if at_c.g is not None:
+        form2 = da.add(form2, isum(da.mul(at_c.g, t), 1))
+    if box.h is not None:
+        ti, tj = _pairs(n)
+        weights = np.where(ti == tj, 0.5, 1.0)
+        t_i, t_j = IV(t.lo[:, ti], t.hi[:, ti]), IV(t.lo[:, tj], t.hi[:, tj])
+        tt = select(ti == tj, da.sqr(t_i), da.mul(t_i, t_j))
+        tt = da.mul(tt, IV(weights, weights))  # exact: 0.5 and 1
+        form2 = da.add(form2, isum(da.mul(box.h, tt), 1))
+    return _meet_valid(out, form2, da.bad | kinks.bad)
+
+
+def _slope_form(jet, t_mag, axis):
+    """jet.c ± Σ |S|·t_mag: contains jet's value on the box (slope mode, t = ±t_mag)."""
+    r = mag_dot(jet.g, t_mag, axis)
+    return IV(dn(jet.c.lo - r), up(jet.c.hi + r))
+
+
 def _meet_valid(out, form, invalid):
-    form = IV(jnp.broadcast_to(form.lo, out.lo.shape), jnp.broadcast_to(form.hi, out.hi.shape))
+    shape = jnp.broadcast_shapes(out.lo.shape, form.lo.shape)
+    out = IV(jnp.broadcast_to(out.lo, shape), jnp.broadcast_to(out.hi, shape))
+    form = IV(jnp.broadcast_to(form.lo, shape), jnp.broadcast_to(form.hi, shape))
     invalid = invalid | jnp.isnan(form.lo) | jnp.isnan(form.hi)
     return IV(jnp.where(invalid, out.lo, jnp.maximum(out.lo, form.lo)),
               jnp.where(invalid, out.hi, jnp.minimum(out.hi, form.hi)))
@@ -340,37 +562,148 @@ def _pairs(n):
     return np.triu_indices(n)
 
 
-def _evaluate(plan, lo, hi, consts, n, order, va, da, kinks):
-    """The root's jet (order 0: values only) over the boxes [lo, hi]; va records domain
-    failures of values, da those of derivatives, kinks the crossings of abs/relu/min/max."""
-    groups, (root_group, root_row) = plan
-    ops = _JetOps(n, order, va, da, kinks)
-    outs = []
+def _evaluate(plan, lo, hi, centre, consts, mats, n, order, va, da, kinks, keep=False):
+    """The root's jet (order 0: values only) over the boxes [lo, hi]; with centre = (c, t_mag)
+    (order 0 or 1) in slope mode (t_mag: bound on |x - c| per variable). va records domain
+    failures of values, da those of derivatives, kinks the crossings of abs/relu/min/max.
+    keep: also return every group's jet and arguments."""
+    groups, (root_group, root_row), _ = plan
+    ops = _JetOps(n, order, va, da, kinks, None if centre is None else centre[1])
+    outs, arguments = [], []
     for opkey, data, locs in groups:
+        if opkey in ("var", "const"):
+            arguments.append([])
         if opkey == "var":
             v = IV(lo.T[data], hi.T[data])
-            g = None
+            g = c = None
             if order >= 1:
                 e = np.zeros((len(data), 1, n))
                 e[np.arange(len(data)), 0, data] = 1.0
                 g = IV(e, e)
-            jet = _Jet(v, g)
+            if centre is not None:
+                c = IV(centre[0].T[data], centre[0].T[data])
+            jet = _Jet(v, g, c=c)
         elif opkey == "const":
-            jet = _Jet(IV(consts.lo[data][:, None], consts.hi[data][:, None]))
+            v = IV(consts.lo[data][:, None], consts.hi[data][:, None])
+            jet = _Jet(v, c=None if centre is None else v)
         else:
             args = [_gather(outs, recipe, perm) for recipe, perm in locs]
-            jet = ops.apply(opkey, data, consts, args)
-        va.flag(jnp.isnan(jet.v.lo) | jnp.isnan(jet.v.hi))
+            jet = ops.apply(opkey, data, consts, mats, args)
+            arguments.append(args)
+        if opkey != ("affine",):  # affine never gives NaN
+            va.flag(jnp.isnan(jet.v.lo) | jnp.isnan(jet.v.hi))
+            if jet.c is not None:
+                va.flag(jnp.isnan(jet.c.lo) | jnp.isnan(jet.c.hi))
         outs.append(jet)
     root = outs[root_group]
-    return _Jet(*(None if p is None else IV(p.lo[root_row], p.hi[root_row])
-                  for p in (root.v, root.g, root.h)))
+    parts = [None if p is None else IV(p.lo[root_row], p.hi[root_row])
+             for p in (root.v, root.g, root.h, root.c)]
+    root = _Jet(*parts[:3], c=parts[3])
+    return (root, outs, arguments) if keep else root
+
+
+# -- slopes in reverse mode ------------------------------------------------------------------------
+def _reverse_slopes(plan, outs, arguments, consts, mats, n, da):
+    """Slopes S (intervals, (n, batch)) with f(x) - f(c) = S(x)·(x - c), S(x) in S, from the
+    centre and box values of a slope-mode pass: adjoints of the local slope factors, swept from
+    the root to the variables (any order of interval products encloses the chain of slopes)."""
+    groups, (root_group, root_row), _ = plan
+    sizes = [o.v.lo.shape[0] for o in outs]
+    adjoint = [None] * len(groups)
+    e = np.zeros((sizes[root_group], 1))
+    e[root_row] = 1.0
+    adjoint[root_group] = IV(e, e)
+    slopes = [None]
+    for gi in reversed(range(len(groups))):
+        opkey, data, locs = groups[gi]
+        lam = adjoint[gi]
+        if lam is None or opkey == "const":
+            continue
+        if opkey == "var":
+            _scatter_add(slopes, 0, n, data, lam, da)
+            continue
+        pieces = _pullback(opkey, data, arguments[gi], outs[gi], lam, consts, mats, da)
+        for (recipe, perm), piece in zip(locs, pieces):
+            if piece is None:
+                continue
+            if perm is not None:
+                inverse = np.argsort(perm)
+                piece = IV(piece.lo[inverse], piece.hi[inverse])
+            start = 0
+            for g, rows in recipe:
+                part = IV(piece.lo[start:start + len(rows)], piece.hi[start:start + len(rows)])
+                _scatter_add(adjoint, g, sizes[g], rows, part, da)
+                start += len(rows)
+    return slopes[0]
+
+
+def _scatter_add(store, g, size, rows, part, da):
+    """store[g] += part placed at `rows` (size rows in all); repeated rows in rounds."""
+    rows, pending = np.asarray(rows), np.arange(len(rows))
+    while len(pending):  # each round takes the first occurrence of every row left
+        _, first = np.unique(rows[pending], return_index=True)
+        take = pending[first]
+        pending = np.setdiff1d(pending, take)
+        if len(take) == size and np.array_equal(rows[take], np.arange(size)):
+            add = IV(part.lo[take], part.hi[take])
+        else:
+            zeros = jnp.zeros((size,) + part.lo.shape[1:])
+            add = IV(zeros.at[rows[take]].set(part.lo[take]),
+                     zeros.at[rows[take]].set(part.hi[take]))
+        store[g] = add if store[g] is None else da.add(store[g], add)
+
+
+def _pullback(opkey, data, args, out, lam, consts, mats, da):
+    """The adjoint lam (rows, batch) times the local slope factor of each argument: p_j with
+    f - f(c) = Σ_j p_j·(arg_j - arg_j(c)) on the box (slope mode: A the box range, Ac the
+    centre value); None for a constant argument."""
+    op = opkey[0]
+    if op == "affine":
+        return [affine(lam, mats[data[2]], data[4])]
+    if op == "neg":
+        return [da.neg(lam)]
+    if op in ("add", "sub"):
+        return [lam, da.neg(lam) if op == "sub" else lam]
+    if op == "mul":
+        a, b = args  # ab - a(c)b(c) = b(c)·(a - a(c)) + A·(b - b(c))
+        return [da.mul(b.c, lam), da.mul(a.v, lam)]
+    if op == "div":
+        a, b = args  # a/b - q(c) = (1/B)·(a - a(c)) - (q(c)/B)·(b - b(c))
+        r = da.recip(b.v)
+        return [da.mul(r, lam), da.neg(da.mul(da.mul(out.c, r), lam))]
+    if op in ("min", "max"):
+        a, b = args  # between a - a(c) and b - b(c) where the result switches
+        if op == "min":
+            only_a, only_b = a.v.hi <= b.v.lo, b.v.hi <= a.v.lo
+        else:
+            only_a, only_b = a.v.lo >= b.v.hi, b.v.lo >= a.v.hi
+        either = IV(jnp.minimum(lam.lo, 0.0), jnp.maximum(lam.hi, 0.0))
+        zero = IV(jnp.zeros_like(either.lo), jnp.zeros_like(either.lo))
+        return [select(only_a, lam, select(only_b, zero, either)),
+                select(only_b, lam, select(only_a, zero, either))]
+    if op == "pow":  # exp(b·log a): E·(L·(b - b(c)) + b(c)·(1/A)·(a - a(c))), E = the result
+        a, b = args
+        e_lam = da.mul(out.v, lam)
+        return [da.mul(da.mul(b.c, da.recip(a.v)), e_lam), da.mul(da.log(a.v), e_lam)]
+    a = args[0]
+    if op in ("abs", "relu"):
+        d1 = _kink_slope(op, a.v, a.c)
+    else:
+        name, extra = {"sqr": ("powi", 2), "powi": ("powi", opkey[-1]),
+                       "pow_const": ("pow_const", None)}.get(op, (op, None))
+        if op == "pow_const":
+            extra = (opkey[1], [IV(consts.lo[k], consts.hi[k]) for k in data])
+        d1 = _derivatives(da, Arith(), name, a.v, out.v, extra, 1)[0]
+    return [da.mul(d1, lam)]
+
+
+_FIELDS = ("v", "g", "h", "c")
 
 
 def _gather(outs, recipe, perm):
     """The argument jet of a group: rows picked from earlier groups (zeros where None)."""
     parts = []
-    for field in ("v", "g", "h"):
+    for field in _FIELDS:
         pieces = [(getattr(outs[g], field), rows) for g, rows in recipe]
         if all(p is None for p, _ in pieces):
             parts.append(None)
@@ -393,7 +726,7 @@ def _gather(outs, recipe, perm):
         if perm is not None:
             lo_, hi_ = lo_[perm], hi_[perm]
         parts.append(IV(lo_, hi_))
-    return _Jet(*parts)
+    return _Jet(*parts[:3], c=parts[3])
 
 
 def _col(a):
@@ -401,10 +734,12 @@ def _col(a):
 
 
 class _JetOps:
-    """Forward-mode interval jets, elementwise over (rows, batch) arrays."""
+    """Forward-mode interval jets, elementwise over (rows, batch) arrays; slope mode when t_mag
+    (bounds on |x - c|, (batch, n)) is given."""
 
-    def __init__(self, n, order, va, da, kinks):
+    def __init__(self, n, order, va, da, kinks, t_mag=None):
         self.n, self.order, self.va, self.da, self.kinks = n, order, va, da, kinks
+        self.t_mag = t_mag
         self.ti, self.tj = _pairs(n)
 
     # -- helpers on optional (None = 0) derivative parts ------------------------------------
@@ -432,31 +767,41 @@ class _JetOps:
         z = jnp.zeros_like(other.lo)
         return IV(z, z)
 
+    @staticmethod
+    def _at_c(fn, *jets):
+        """fn of the centre values (None outside slope mode)."""
+        return None if jets[0].c is None else fn(*(j.c for j in jets))
+
     # -- dispatch -------------------------------------------------------------------------------
-    def apply(self, opkey, data, consts, args):
+    def apply(self, opkey, data, consts, mats, args):
         op, va, da = opkey[0], self.va, self.da
+        if op == "affine":
+            return self.affine(args[0], mats[data[0]], data[3], data[1], consts)
         if op == "neg":
             a = args[0]
-            return _Jet(va.neg(a.v), *(None if p is None else da.neg(p) for p in (a.g, a.h)))
+            return _Jet(va.neg(a.v), *(None if p is None else da.neg(p) for p in (a.g, a.h)),
+                        c=self._at_c(va.neg, a))
         if op in ("add", "sub"):
             a, b = args
+            fn = va.sub if op == "sub" else va.add
             if op == "sub":
-                v = va.sub(a.v, b.v)
-                b = _Jet(b.v, *(None if p is None else da.neg(p) for p in (b.g, b.h)))
+                b = _Jet(b.v, *(None if p is None else da.neg(p) for p in (b.g, b.h)), c=b.c)
+                v = va.sub(a.v, args[1].v)
             else:
                 v = va.add(a.v, b.v)
-            return _Jet(v, self._add(a.g, b.g), self._add(a.h, b.h))
+            return _Jet(v, self._add(a.g, b.g), self._add(a.h, b.h),
+                        c=self._at_c(fn, a, args[1]))
         if op == "mul":
-            return self.mul(*args) if data is None else self.mul_point(args[1 - data],
-                                                                       args[data].v.lo)
+            return self.mul(*args)
         if op == "sqr":
             return self.unary("powi", args[0], 2)
         if op == "div":
             a, b = args
             if self.order == 0 or (a.g is None and b.g is None):
-                return _Jet(va.div(a.v, b.v))
+                return _Jet(va.div(a.v, b.v), c=self._at_c(va.div, a, b))
             out = self.mul(a, self.unary("recip", b))
-            return _Jet(meet(out.v, va.div(a.v, b.v)), out.g, out.h)
+            c = None if out.c is None else meet(out.c, va.div(a.c, b.c))
+            return _Jet(meet(out.v, va.div(a.v, b.v)), out.g, out.h, c=c)
         if op in ("min", "max"):
             return self.min_max(op, *args)
         if op == "powi":
@@ -467,25 +812,34 @@ class _JetOps:
         if op == "pow":
             return self.unary("exp", self.mul(args[1], self.unary("log", args[0])))
         return self.unary(op, args[0])
+
+    def affine(self, a, m, gather, offsets, consts):
+        """W·leaves + offset for every head of the group (jax_kernels.affine)."""
+        parts = [None if p is None else affine(p, m, gather) for p in (a.v, a.g, a.h, a.c)]
+        if offsets is not None:
+            off = IV(consts.lo[offsets][:, None], consts.hi[offsets][:, None])
+            parts[0] = self.va.add(parts[0], off)
+            parts[3] = None if parts[3] is None else self.va.add(parts[3], off)
+        return _Jet(*parts[:3], c=parts[3])
+
     def mul(self, a, b):
+        """Product rule; in slope mode ab - a(c)b(c) = a·(b - b(c)) + b(c)·(a - a(c))."""
         v = self.va.mul(a.v, b.v)
-        g = self._add(self._scale(a.v, b.g), self._scale(b.v, a.g))
+        g = self._add(self._scale(a.v, b.g), self._scale(b.v if b.c is None else b.c, a.g))
         h = None
         if self.order == 2:
             h = self._add(self._scale(a.v, b.h), self._scale(b.v, a.h))
             if a.g is not None and b.g is not None:
                 h = self._add(h, self._outer(a.g, b.g))
-        return _Jet(v, g, h)
-
-    def mul_point(self, a, c):
-        """a · c for a constant c known exactly (a float array)."""
-        return _Jet(self.va.scale(a.v, c),
-                    *(None if p is None else self.da.scale(p, c[..., None]) for p in (a.g, a.h)))
+        return _Jet(v, g, h, c=self._at_c(self.va.mul, a, b))
 
     def min_max(self, op, a, b):
-        v = (self.va.minimum if op == "min" else self.va.maximum)(a.v, b.v)
+        """In slope mode the hull of the two slopes also holds where the result switches: then
+        min(a, b)(x) - min(a, b)(c) lies between a(x) - a(c) and b(x) - b(c)."""
+        fn = self.va.minimum if op == "min" else self.va.maximum
+        v, c = fn(a.v, b.v), self._at_c(fn, a, b)
         if self.order == 0 or (a.g is None and b.g is None):
-            return _Jet(v)
+            return _Jet(v, c=c)
         # which argument is the result on the whole box (a_first: a ≤ b for min)
         if op == "min":
             only_a, only_b = a.v.hi <= b.v.lo, b.v.hi <= a.v.lo
@@ -498,21 +852,44 @@ class _JetOps:
         if self.order == 2 and (a.h is not None or b.h is not None):
             other = a.h if a.h is not None else b.h
             h = _pick(only_a, only_b, self._zeros_like(a.h, other), self._zeros_like(b.h, other))
-        return _Jet(v, g, h)
+        return _Jet(v, g, h, c=c)
 
     def unary(self, op, a, extra=None):
         va, da = self.va, self.da
+        if self.t_mag is not None and op in ("abs", "relu") and a.g is not None:
+            a = _Jet(meet(a.v, _slope_form(a, self.t_mag, 2)), a.g, a.h, c=a.c)
         y = _value(va, op, a.v, extra)
+        c = self._at_c(lambda v: _value(va, op, v, extra), a)
         if self.order == 0 or a.g is None:
-            return _Jet(y)
-        d1, d2 = _derivatives(da, self.kinks, op, a.v, y, extra, self.order)
+            return _Jet(y, c=c)
+        if c is not None and op in ("abs", "relu"):
+            d1, d2 = _kink_slope(op, a.v, a.c), None
+        else:
+            d1, d2 = _derivatives(da, self.kinks, op, a.v, y, extra, self.order)
         g = self._scale(d1, a.g)
         h = None
         if self.order == 2:
             h = self._scale(d1, a.h)
             if d2 is not None:
                 h = self._add(h, self._scale(d2, self._outer(a.g)))
-        return _Jet(y, g, h)
+        return _Jet(y, g, h, c=c)
+
+
+def _kink_slope(op, y, yc):
+    """Slopes of relu or abs between points of y and the centre value (in yc): for relu, 1
+    where y ≥ 0, 0 where y ≤ 0, else [yc/(yc - y.lo), 1] when yc ≥ 0 and [0, y.hi/(y.hi - yc)]
+    when yc ≤ 0 (the chord slopes; [0, 1] if yc may have either sign); abs = 2·relu - 1."""
+    left = dn(yc.lo / up(yc.lo - y.lo))
+    right_den = dn(y.hi - yc.hi)
+    right = up(y.hi / jnp.where(right_den > 0, right_den, 1.0))
+    right = jnp.where(right_den > 0, right, 1.0)
+    s_lo = jnp.where(y.hi <= 0, 0.0, jnp.where(y.lo >= 0, 1.0, jnp.where(yc.lo >= 0, left, 0.0)))
+    s_hi = jnp.where(y.hi <= 0, 0.0, jnp.where(yc.hi <= 0, right, 1.0))
+    s_lo = jnp.where(s_lo > 0.0, jnp.minimum(s_lo, 1.0), 0.0)  # NaN → 0
+    s_hi = jnp.where(s_hi < 1.0, jnp.maximum(s_hi, 0.0), 1.0)  # NaN → 1
+    if op == "relu":
+        return IV(s_lo, s_hi)
+    return IV(jnp.maximum(dn(2.0 * s_lo - 1.0), -1.0), jnp.minimum(up(2.0 * s_hi - 1.0), 1.0))
 
 
 def _pick(only_a, only_b, a, b):
@@ -646,7 +1023,8 @@ def _probe(x, x_small, a, b):
 def _self_test():
     """Problems found (empty: the fast path may be used): x64 on, flush-to-zero as measured,
     NaN-propagating min/max, libm within 16 ulp at the known hard spots (two array shapes),
-    and the widened + - * / sqrt enclosing exact results on random and extreme operands."""
+    and the widened + - * / sqrt and matrix products enclosing exact results on random and
+    extreme operands."""
     from flint import arb
     if jnp.asarray(1.0).dtype != jnp.float64:
         return ["jax_enable_x64 is off"]
@@ -676,6 +1054,34 @@ def _self_test():
                 if ref < arb(float(lo[i])) or ref > arb(float(hi[i])):
                     problems.append(f"{name}({a[i]!r}, {b[i]!r}) not enclosed")
                     break
+        problems += _check_affine(rng)
+    return problems
+
+
+def _check_affine(rng):
+    """affine() on weights of mixed magnitudes (a row that cancels exactly, whatever the
+    summation order computes; a subnormal weight) and on point and interval arguments contains
+    the exact range of every row."""
+    from flint import arb
+    w = rng.standard_normal((6, 40)) * 10.0 ** rng.integers(-20, 20, (6, 40))
+    w[0, :20] = rng.standard_normal(20) * 1e16
+    w[0, 20:] = -w[0, :20]
+    w[1, 0] = 1e-320
+    x = np.tile(rng.standard_normal(20), 2)  # row 0 · x = 0 exactly
+    x_lo = rng.standard_normal(40) * 10.0 ** rng.integers(-10, 10, 40)
+    x_hi = x_lo + np.abs(x_lo) * rng.uniform(0, 1e-3, 40)
+    mats = _affine_mats([[Fraction(v) for v in row] for row in w], 40)
+    run = jax.jit(affine)
+    problems = []
+    for lo, hi in ((x, x), (x_lo, x_hi)):
+        out = run(IV(lo[:, None], hi[:, None]), mats)
+        for i in range(6):
+            ends = [(arb(float(w[i, k])) * arb(float(lo[k])),
+                     arb(float(w[i, k])) * arb(float(hi[k]))) for k in range(40)]
+            low = sum((p if p < q else q for p, q in ends), arb(0))
+            high = sum((q if p < q else p for p, q in ends), arb(0))
+            if low < arb(float(out.lo[i, 0])) or high > arb(float(out.hi[i, 0])):
+                problems.append(f"matrix product row {i} not enclosed")
     return problems
 
 

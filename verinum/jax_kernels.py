@@ -16,6 +16,7 @@ cosh and logistic are not used: those are built from exp and log.
 """
 from typing import NamedTuple
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 
@@ -30,6 +31,7 @@ TWO_PI = 6.283185307179586   # 2π to 1 ulp (only used with a generous margin)
 TWO_OVER_SQRT_PI = (1.1283791670955123, 1.1283791670955129)  # floats around 2/√π
 SWISH_MIN = -0.278464542761074  # a float below min swish = -0.27846454276107379...
 INF = float("inf")
+SMALL_AFFINE = 4             # affine maps with at most this many terms per row: elementwise
 
 
 class IV(NamedTuple):
@@ -97,6 +99,81 @@ def isum(a, axis):
     return IV(jnp.minimum(lo, MAXF) - err_lo, jnp.maximum(hi, -MAXF) + err_hi)
 
 
+def mag_dot(s, t_mag, axis):
+    """A float ≥ Σ max(|s.lo|, |s.hi|)·t_mag over `axis` (t_mag ≥ 0): the radius of Σ s·t for
+    intervals t = ±t_mag. Product roundings, any summation order and flushes are covered by
+    (m+4)·2^-51 relative and m·2^-1019 absolute (m terms); 0·inf counts as 0."""
+    m = s.lo.shape[axis]
+    p = jnp.maximum(jnp.abs(s.lo), jnp.abs(s.hi)) * t_mag
+    total = jnp.sum(jnp.where(jnp.isnan(p), 0.0, p), axis)
+    return up(up(total * (1.0 + (m + 4) * REL_PAD)) + m * 2.0 ** -1019)
+
+
+def affine(x, mats, gather=None):
+    """W·x for an exact matrix W (rows: outputs) and intervals x (rows: leaves, any trailing
+    shape), in midpoint-radius form.
+
+    mats (built on the host by jax_backend._affine_mats): w (float midpoints of W, zero or
+    normal), abs_w = |w|, optional wr (radii: the exact W lies in w ± wr), pos/neg (0/1: the sign
+    of the exact W), c ≥ 2γ_L and f ≥ 1/((1-2γ_L)(1-u)²) (γ_L = Lu/(1-Lu), L terms per dot
+    product, u = 2^-53) and a (per row: every absolute error term, flushes included).
+    gather: (rows, K) leaf indices (numpy) when W is stored as K terms per row, not dense.
+
+    With mid/rad the float centre and a radius rounded up of each x, the exact W·x lies in
+    W·mid ± (|W|·rad + |wr|·(|mid| + rad)), and the float dot products of any order, with or
+    without FMA, are within γ_L·|w|·|mid| + L·2^-1020 of exact; the radius is a float bound on
+    all of it (see docs/jax.md). Ends of x that are infinite enter as exact ±inf per row."""
+    if mats["w"].shape[1] <= SMALL_AFFINE and "wr" not in mats:
+        return _affine_terms(x, mats["w"], gather)
+    lo_fin, hi_fin = jnp.isfinite(x.lo), jnp.isfinite(x.hi)
+    lo = jnp.where(lo_fin, x.lo, jnp.where(hi_fin, x.hi, 0.0))
+    hi = jnp.where(hi_fin, x.hi, jnp.where(lo_fin, x.lo, 0.0))
+    mid = 0.5 * lo + 0.5 * hi
+    rad = up(jnp.maximum(hi - mid, mid - lo))
+
+    def dot(w, v):
+        if gather is None:
+            return jnp.tensordot(w, v, axes=1)
+        return jnp.einsum("rk,rk...->r...", w, v[gather])
+    centre = dot(mats["w"], mid)
+    spread = dot(mats["abs_w"], rad + mats["c"] * jnp.abs(mid))
+    rows = (slice(None),) + (None,) * (centre.ndim - 1)
+    r = up(up(mats["f"] * spread) + mats["a"][rows])
+    if "wr" in mats:
+        r = up(r + up(mats["f"] * dot(mats["wr"], jnp.abs(mid) + rad)))
+    ok = jnp.isfinite(centre) & jnp.isfinite(r)
+    out = (jnp.where(ok, dn(centre - r), -INF), jnp.where(ok, up(centre + r), INF))
+
+    def unbounded(out):  # rare: recomputed here so the common path keeps no masks
+        neg_inf = (~jnp.isfinite(x.lo)).astype(mid.dtype)
+        pos_inf = (~jnp.isfinite(x.hi)).astype(mid.dtype)
+        low = dot(mats["pos"], neg_inf) + dot(mats["neg"], pos_inf) > 0
+        high = dot(mats["pos"], pos_inf) + dot(mats["neg"], neg_inf) > 0
+        return jnp.where(low, -INF, out[0]), jnp.where(high, INF, out[1])
+    finite = jnp.all(jnp.isfinite(x.lo)) & jnp.all(jnp.isfinite(x.hi))
+    return IV(*jax.lax.cond(finite, lambda o: o, unbounded, out))
+
+
+def _affine_terms(x, w, gather):
+    """W·x for exact float weights and few terms per row, elementwise: the ends of each product
+    w·x_k (0·inf = 0), summed with (m+4)·2^-51·Σ|p| + m·2^-1019 for the m product roundings, any
+    summation order and flushes (a lower end is never +inf, so no inf − inf)."""
+    rows, m = w.shape
+    lo = hi = err_lo = err_hi = 0.0
+    for k in range(m):
+        pick = np.arange(rows) * 0 + k if gather is None else gather[:, k]
+        tail = (slice(None),) + (None,) * (jnp.ndim(x.lo) - 1)
+        wk = jnp.asarray(w)[:, k][tail]
+        p, q = wk * jnp.asarray(x.lo)[pick], wk * jnp.asarray(x.hi)[pick]
+        p, q = jnp.where(jnp.isnan(p), 0.0, p), jnp.where(jnp.isnan(q), 0.0, q)
+        low, high = jnp.minimum(p, q), jnp.maximum(p, q)
+        lo, hi = lo + low, hi + high
+        err_lo, err_hi = err_lo + jnp.abs(low), err_hi + jnp.abs(high)
+    pad = (m + 4) * REL_PAD
+    return IV(jnp.minimum(lo, MAXF) - (err_lo * pad + m * 2.0 ** -1019),
+              jnp.maximum(hi, -MAXF) + (err_hi * pad + m * 2.0 ** -1019))
+
+
 class Arith:
     """The operations that can leave their domain record it in `self.bad` (a boolean mask over
     the batch, or a scalar); the others are module functions reexported as methods."""
@@ -131,13 +208,6 @@ class Arith:
         lo = jnp.minimum(jnp.minimum(ps[0], ps[1]), jnp.minimum(ps[2], ps[3]))
         hi = jnp.maximum(jnp.maximum(ps[0], ps[1]), jnp.maximum(ps[2], ps[3]))
         return IV(dn(lo), up(hi))
-
-    @staticmethod
-    def scale(a, c):
-        """a · c for a point c (one float per element, exact): 2 products instead of 4."""
-        p, q = a.lo * c, a.hi * c
-        p, q = jnp.where(jnp.isnan(p), 0.0, p), jnp.where(jnp.isnan(q), 0.0, q)  # 0·inf = 0
-        return IV(dn(jnp.minimum(p, q)), up(jnp.maximum(p, q)))
 
     def div(self, a, b):
         self.flag((b.lo <= 0) & (b.hi >= 0))
