@@ -5,7 +5,9 @@
 
 One table: verinum (time, boxes, certified gap, whether [lower, upper] contains the literature
 minimum, independent checker verdict on the certificate for every n, "budget" when the checker
-ran out of its work budget: --check-budget), SCIP via pyscipopt (time, its claimed dual/primal
+ran out of its work budget: --check-budget), the time of the same run with backend="jax" (the
+JAX-driven search, compilation included; "!" where its enclosure misses the minimum or its
+status is not "ok"; --no-jax skips it), SCIP via pyscipopt (time, its claimed dual/primal
 bounds, whether they enclose the literature minimum; SCIP's bounds are floating point and not
 certified), scipy differential_evolution (whether it reached the literature minimum within
 1e-4; no bounds). Written to benchmarks/results/minimize.txt too.
@@ -16,9 +18,12 @@ import os
 import sys
 import time
 
+from fractions import Fraction
+
 import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+from verinum import ir  # noqa: E402
 from verinum.checker import check  # noqa: E402
 from verinum.local_search import compile_float  # noqa: E402
 from verinum.minimization import minimize  # noqa: E402
@@ -82,6 +87,23 @@ def shubert():
     return f"({s[0]})*({s[1]})"
 
 
+def mlp(sizes, act, seed=0):
+    """A callable MLP (fixed random weights rounded to 3 decimals, exact) with `act` between
+    layers and a linear output."""
+    rng = np.random.default_rng(seed)
+    layers = [(np.round(rng.standard_normal((b, a)) / np.sqrt(a), 3),
+               np.round(0.1 * rng.standard_normal(b), 3)) for a, b in zip(sizes[:-1], sizes[1:])]
+
+    def f(x):
+        h = [x[i] for i in range(sizes[0])]
+        for depth, (w, c) in enumerate(layers):
+            out = [sum((Fraction(str(w[j, i])) * h[i] for i in range(len(h))),
+                       Fraction(str(c[j]))) for j in range(len(c))]
+            h = out if depth == len(layers) - 1 else [ir.apply(act, v) for v in out]
+        return h[0]
+    return f
+
+
 ST = -39.16616570377142
 # name, expression, box, literature minimum (Surjanovic & Bingham's library unless noted)
 PROBLEMS = [
@@ -130,21 +152,33 @@ PROBLEMS = [
     # -3.8627797873326625 (mpmath); the often quoted -3.86278214782076 is not its minimum.
     ("Hartmann 3-D", hartmann3(), [(0, 1)] * 3, -3.8627797873326625),
     ("Shubert", shubert(), [(-10, 10)] * 2, -186.7309088310239),
+    # harder instances (below the line; "separable=False" solves ST 5-D as one block)
+    ("ST 5-D one block", styblinski(5), [(-5, 5)] * 5, 5 * ST),
+    ("MLP tanh 2-16-16-1", mlp([2, 16, 16, 1], "tanh"), [(-1, 1)] * 2, None),
+    ("MLP relu 2-16-16-1", mlp([2, 16, 16, 1], "relu"), [(-1, 1)] * 2, None),
 ]
+NOT_SEPARABLE = {"ST 5-D one block"}
 
 
-def run_verinum(expr, box, lit, tol, time_limit, check_budget):
+
+
+def run_verinum(expr, box, lit, tol, time_limit, check_budget, backend="auto", separable=True):
+    if backend == "jax":
+        import jax
+        jax.clear_caches()  # the time includes compiling
     start = time.perf_counter()
     try:
-        r = minimize(expr, box, tol=tol, time_limit=time_limit)
+        r = minimize(expr, box, tol=tol, time_limit=time_limit, backend=backend,
+                     separable=separable)
     except Exception as err:  # noqa: BLE001 -- a benchmark row, not a crash
         return {"error": f"{type(err).__name__}: {err}"[:60]}
     elapsed = time.perf_counter() - start
-    slack = 1e-12 * max(1.0, abs(lit))  # literature values are rounded to ~16 digits
+    slack = 1e-12 * max(1.0, abs(lit or 0))  # literature values are rounded to ~16 digits
     out = {"time": elapsed, "boxes": r.stats["boxes"], "gap": r.upper - r.lower,
-           "status": r.status, "contains": r.lower - slack <= lit <= r.upper + slack,
+           "status": r.status,
+           "contains": None if lit is None else r.lower - slack <= lit <= r.upper + slack,
            "lower": r.lower, "upper": r.upper}
-    if r.certificate is not None:
+    if r.certificate is not None and check_budget:
         t = time.perf_counter()
         verdict = check(r.certificate.data, budget=check_budget)
         out["check"] = "budget" if verdict.status == "rejected" and \
@@ -160,7 +194,7 @@ def run_de(f, box, lit, time_limit):
     res = differential_evolution(lambda x: f(list(x)), bounds, seed=0, tol=1e-10,
                                  maxiter=2000, polish=True)
     return {"time": time.perf_counter() - start, "value": res.fun,
-            "found": abs(res.fun - lit) <= 1e-4 * max(1.0, abs(lit))}
+            "found": None if lit is None else abs(res.fun - lit) <= 1e-4 * max(1.0, abs(lit))}
 
 
 # -- SCIP -----------------------------------------------------------------------------------------
@@ -222,11 +256,27 @@ def run_scip(root, names, box, lit, time_limit):
         return {"error": f"{type(err).__name__}"}
     elapsed = time.perf_counter() - start
     lower, upper = model.getDualbound(), model.getPrimalbound()
+    if lit is None:
+        return {"time": elapsed, "lower": lower, "upper": upper, "contains": "-"}
     tol = 1e-6 * max(1.0, abs(lit))  # SCIP's default feasibility tolerance
     strict = lower - 1e-9 <= lit <= upper + 1e-9
     loose = lower - tol <= lit <= upper + tol
     return {"time": elapsed, "lower": lower, "upper": upper, "status": model.getStatus(),
             "contains": "yes" if strict else "~" if loose else "NO"}
+
+
+def _yes(flag, no="NO"):
+    return "-" if flag is None else "yes" if flag else no
+
+
+def _jax_column(j, v):
+    """backend='jax' time, '!' unless ok and (where known) enclosing; the arb run v for MLPs."""
+    if "error" in j:
+        return f"{'error':>7}"
+    good = j["status"] == "ok" and j["contains"] is not False
+    if j["contains"] is None and "lower" in v:  # no literature value: the enclosures must meet
+        good = good and j["lower"] <= v["upper"] and v["lower"] <= j["upper"]
+    return f"{j['time']:6.2f}{' ' if good else '!'}"
 
 
 def main():
@@ -236,6 +286,7 @@ def main():
     parser.add_argument("--only", nargs="*", default=None)
     parser.add_argument("--check-budget", type=int, default=20_000,
                         help="box evaluations the checker may spend per certificate")
+    parser.add_argument("--no-jax", action="store_true", help="skip the backend='jax' runs")
     args = parser.parse_args()
     have_scip = scip_available()
     lines = [f"verinum.minimize benchmark: tol {args.tol}, time limit {args.time_limit} s per "
@@ -245,9 +296,10 @@ def main():
              "enc = [lower, upper] contains the literature minimum; cert = independent checker "
              "verdict (budget: it ran out of its work budget); SCIP enc: yes, ~ (only within "
              "its 1e-6 feasibility tolerance) or NO; DE = scipy differential_evolution reached "
-             "it within 1e-4", ""]
+             "it within 1e-4; jax s = the same run with backend='jax' (compilation included; "
+             "! = status not ok or enclosure wrong); MLPs: no literature minimum, enc '-'", ""]
     head = (f"{'problem':<22} {'n':>2} {'lit. min':>13} | {'time s':>7} {'boxes':>7} "
-            f"{'gap':>8} {'status':>10} {'enc':>3} {'cert':>8} | {'SCIP s':>6} "
+            f"{'gap':>8} {'status':>10} {'enc':>3} {'cert':>8} {'jax s':>7} | {'SCIP s':>6} "
             f"{'SCIP bounds':>27} {'enc':>3} | {'DE':>3} {'DE s':>5}")
     lines += [head, "-" * len(head)]
     print("\n".join(lines), flush=True)
@@ -256,12 +308,16 @@ def main():
             continue
         n = len(box)
         root, names = to_expression(expr, n, True)
-        v = run_verinum(expr, box, lit, args.tol, args.time_limit, args.check_budget)
+        sep = name not in NOT_SEPARABLE
+        v = run_verinum(expr, box, lit, args.tol, args.time_limit, args.check_budget,
+                        separable=sep)
         if "error" in v:
             vtxt = f"{v['error']:<50}"
         else:
             vtxt = (f"{v['time']:7.2f} {v['boxes']:7d} {v['gap']:8.1e} {v['status']:>10} "
-                    f"{'yes' if v['contains'] else 'NO':>3} {v.get('check', '-'):>8}")
+                    f"{_yes(v['contains']):>3} {v.get('check', '-'):>8}")
+        vtxt += " " + (f"{'-':>7}" if args.no_jax else _jax_column(
+            run_verinum(expr, box, lit, args.tol, args.time_limit, 0, "jax", sep), v))
         if have_scip:
             s = run_scip(root, names, box, lit, args.time_limit)
             stxt = (f"{s['error'][:42]:<42}" if "error" in s else
@@ -270,8 +326,9 @@ def main():
         else:
             stxt = f"{'n/a':<42}"
         d = run_de(compile_float(root), box, lit, args.time_limit)
-        dtxt = f"{'yes' if d['found'] else 'no':>3} {d['time']:5.1f}"
-        line = f"{name:<22} {n:>2} {lit:13.6g} | {vtxt} | {stxt} | {dtxt}"
+        dtxt = f"{_yes(d['found'], 'no'):>3} {d['time']:5.1f}"
+        lit_txt = "-" if lit is None else f"{lit:13.6g}"
+        line = f"{name:<22} {n:>2} {lit_txt:>13} | {vtxt} | {stxt} | {dtxt}"
         lines.append(line)
         print(line, flush=True)
     out = os.path.join(os.path.dirname(__file__), "results", "minimize.txt")

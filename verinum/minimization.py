@@ -22,7 +22,7 @@ import math
 import time
 from fractions import Fraction
 
-from . import rounding, tracing
+from . import ir, rounding, tracing
 from . import separable as _separable
 from .errors import DomainError, InputError
 from .ir import to_infix
@@ -35,6 +35,7 @@ _SLACK_FRACTION = Fraction(1, 20)   # publish lower - 0.05·tol (room for the ch
 _BATCH = 16                         # boxes split per round
 _REFINE_BUDGET = 20_000             # boxes spent making the certificate easy to check
 _MAX_UNBOUNDED_DEPTH = 48           # splits of a box where f cannot be bounded before giving up
+_JAX_DEGREE = 2                     # the JAX bounds: interval, mean-value and second-order forms
 
 
 class MinimizeResult:
@@ -106,22 +107,20 @@ def _check_options(tol, rel_tol, max_boxes, time_limit, backend):
     return tol, rel
 
 
-def _jax_screen(backend, root):
-    """The JAX batch bounder for backend="jax" (it only decides where arb's Taylor bound is
-    tried; every fact is proven with arb). "auto" means arb: with the per-box arb bounds that
-    every certificate leaf needs anyway, the screen measured slower (docs/minimize.md)."""
-    if backend in ("arb", "auto"):
-        return None
+def _jax_bounder(root):
+    """Batched JAX lower bounds lo, hi -> lower (a search heuristic only), or None where JAX is
+    not available."""
     try:
         from . import jax_backend
-        ok = getattr(jax_backend, "available", lambda: False)()
     except ImportError:
-        ok = False
-    if not ok:
-        if backend == "jax":
-            raise InputError("backend='jax' was requested but verinum.jax_backend is not available")
         return None
-    return lambda lo, hi: jax_backend.bound_boxes(root, lo, hi, degree=2)
+    if not jax_backend.available():
+        return None
+    degree = _JAX_DEGREE
+
+    def bound(lo, hi):
+        return jax_backend.bound_boxes(root, lo, hi, degree)[0]
+    return bound
 
 
 def minimize(f, box, *, tol=1e-6, rel_tol=None, max_boxes=200_000, time_limit=None,
@@ -132,8 +131,9 @@ def minimize(f, box, *, tol=1e-6, rel_tol=None, max_boxes=200_000, time_limit=No
     x). box: (lo, hi) for a 1-D problem or a list of (lo, hi) pairs; numbers are exact ("0.1" is
     1/10, a float is its binary value). Stops when upper − lower ≤ max(tol, rel_tol·|upper|)
     (status "ok"), or when max_boxes boxes were processed / time_limit seconds passed (status
-    says which; the bounds are still proven). backend: "arb" (reference) or "auto" (the same
-    for now), "jax" (JAX batch bounds guide the search; every fact is re-proven with arb).
+    says which; the bounds are still proven). backend: "arb", "jax" (a JAX batch search grows the
+    tree, then every leaf is re-proven with arb: `switch_to_jax`) or "auto" (arb: JAX measured
+    slower on every benchmark problem, compilation included; docs/minimize.md).
     separable: a sum of terms over disjoint sets of variables is minimised block by block
     (module verinum.separable; stats["blocks"] says how many); False treats f as one block.
     Raises InputError for a bad box or option, DomainError where f is undefined on the box.
@@ -146,6 +146,9 @@ def minimize(f, box, *, tol=1e-6, rel_tol=None, max_boxes=200_000, time_limit=No
             raise InputError(f"box: dimension {i} ([{lo}, {hi}]) contains no double-precision "
                              "number for a witness")
     tol, rel = _check_options(tol, rel_tol, max_boxes, time_limit, backend)
+    if backend == "jax" and _jax_bounder(ir.var(0)) is None:
+        raise InputError("backend='jax' was requested but JAX is not available (install jax, "
+                         "or see the warning of verinum.jax_backend's self-test)")
     if not isinstance(separable, bool):
         raise InputError(f"separable must be True or False, got {separable!r}")
     n = len(region)
@@ -155,7 +158,7 @@ def minimize(f, box, *, tol=1e-6, rel_tol=None, max_boxes=200_000, time_limit=No
 
     def solve(root, names, region, tol, rel, max_boxes, time_limit, vector=True):
         solver = _Solver(root, names, region, tol, rel, max_boxes, time_limit, progress,
-                         _jax_screen(backend, root))
+                         backend)
         solver.run()
         return solver.result(vector)
     with rounding.precision():
@@ -167,11 +170,11 @@ def minimize(f, box, *, tol=1e-6, rel_tol=None, max_boxes=200_000, time_limit=No
 
 
 class _Solver:
-    def __init__(self, root, names, region, tol, rel, max_boxes, time_limit, progress, screen):
+    def __init__(self, root, names, region, tol, rel, max_boxes, time_limit, progress, backend):
         self.root, self.names, self.region, self.n = root, names, region, len(region)
         self.tol, self.rel = tol, rel
         self.max_boxes, self.time_limit, self.progress = max_boxes, time_limit, progress
-        self.screen = screen
+        self.backend = backend       # "arb", "jax" or "auto" (= arb)
         self.float_f = compile_float(root)
         self.flo = [rounding.up(lo) for lo, _ in region]
         self.fhi = [rounding.down(hi) for _, hi in region]
@@ -181,7 +184,7 @@ class _Solver:
         self.heap, self.closed, self.stuck = [], [], []
         self.counter = 0
         self.stats = {"boxes": 0, "leaves": 0, "local_searches": 0, "max_depth": 0,
-                      "bounds": {}, "time": 0.0}
+                      "bounds": {}, "time": 0.0, "jax_boxes": 0}
         self.status = "ok"
         self.start = time.monotonic()
 
@@ -297,17 +300,20 @@ class _Solver:
         k = self.branch_dimension(node)
         if k is None:
             return False
+        unbounded = node.unbounded + 1 if node.lower is None else 0
+        self.divide(node, k, _split_point(*node.box[k]), unbounded)
+        return True
+
+    def divide(self, node, k, p, unbounded=0):
+        """Split node at x_k = p (lo < p < hi exactly)."""
         lo, hi = node.box[k]
-        p = _split_point(lo, hi)
         left = node.box[:k] + [(lo, p)] + node.box[k + 1:]
         right = node.box[:k] + [(p, hi)] + node.box[k + 1:]
-        unbounded = node.unbounded + 1 if node.lower is None else 0
         wait = max(node.taylor_wait - 1, 0)
         node.split, node.gradient = (k, p), None
         node.children = (_Node(left, node.depth + 1, unbounded, wait, node.method),
                          _Node(right, node.depth + 1, unbounded, wait, node.method))
         self.stats["max_depth"] = max(self.stats["max_depth"], node.depth + 1)
-        return True
 
     def branch_dimension(self, node):
         """Smear rule (largest |∂f/∂x_i|·width_i) if a gradient is known, else the widest
@@ -340,6 +346,8 @@ class _Solver:
         self.initial_search()
         self.bound(self.tree)
         self.push(self.tree)
+        if self.backend == "jax":
+            self.switch_to_jax()
         while True:
             self.branch_and_bound()
             if self.status != "ok" or not self.reopen():
@@ -413,27 +421,98 @@ class _Solver:
         return not rest
 
     def bound_children(self, children):
-        use_taylor = [True] * len(children)
-        if self.screen is not None and children and self.upper is not None:
-            import numpy as np
-            lo = np.array([[rounding.down(a) for a, _ in c.box] for c in children])
-            hi = np.array([[rounding.up(b) for _, b in c.box] for c in children])
-            try:  # arb's Taylor bound only where the JAX bound says the box can be closed
-                lower, _ = self.screen(lo, hi)
-                cut = float(self.threshold())
-                use_taylor = [float(v) >= cut for v in lower]
-            except Exception:  # noqa: BLE001 -- the screen is a heuristic
-                pass
-        for child, taylor in zip(children, use_taylor):
-            self.bound(child, taylor)
+        for child in children:
+            self.bound(child)
 
-    def report(self):
+    # -- the JAX search -------------------------------------------------------------------------
+    def switch_to_jax(self):
+        """Grow the tree under every queued box with batched JAX bounds (`jax_search`), then
+        bound every new leaf with arb and queue it: nothing JAX computed is trusted. Once per
+        run; a no-op where JAX is not available."""
+        self.backend = "arb"
+        bound = _jax_bounder(self.root)
+        if bound is None:
+            return
+        import numpy as np
+
+        from . import jax_search
+        threshold = self.threshold()
+        nodes = [entry[2] for entry in self.heap if not self.closable(entry[2], threshold)]
+        self.heap = [entry for entry in self.heap if self.closable(entry[2], threshold)]
+        heapq.heapify(self.heap)
+        if not nodes:
+            return
+        lo = np.array([[rounding.down(a) for a, _ in node.box] for node in nodes])
+        hi = np.array([[rounding.up(b) for _, b in node.box] for node in nodes])
+        widths = np.array([float(b - a) for a, b in self.region])
+        room, deadline = self.jax_budget(nodes[0])
+        grown = jax_search.grow(bound, compile_batch(self.root), lo, hi, widths, self.jax_cut,
+                                room, deadline, self.jax_report)
+        table = list(nodes)
+        for parent, k, p in grown.splits:
+            self.divide(table[parent], k, Fraction(p))
+            table.extend(table[parent].children)
+        self.stats["boxes"] += grown.boxes
+        self.stats["jax_boxes"] += grown.boxes
+        self.stats["jax_calls"] = grown.calls
+        if grown.best[1] is not None:
+            self.local_search(grown.best[1])
+        leaves = [node for node in table if node.children is None]
+        for j, node in enumerate(leaves):
+            if node.error is None:  # not bounded yet
+                if self.out_of_budget() == "time_limit":
+                    self.bound_interval(node)
+                else:
+                    self.bound(node, use_taylor=False)
+            self.push(node)
+            if j % 256 == 0:
+                self.report(f"proving {len(leaves)} leaves with arb: {j} done")
+
+    def jax_budget(self, node):
+        """(boxes, deadline) for the JAX search: with a time limit, at most half the time left,
+        and about as many leaves as arb can bound in the other half (timed on `node`)."""
+        room = self.max_boxes - self.stats["boxes"]
+        if self.time_limit is None:
+            return room, None
+        t = time.monotonic()
+        self.bound(node, use_taylor=False)
+        cost = max(time.monotonic() - t, 1e-4)
+        left = float(self.time_limit) - (time.monotonic() - self.start)
+        return min(room, max(int(left / 2 / cost), 1)), time.monotonic() + left / 2
+
+    def bound_interval(self, node):
+        """The cheapest arb bound (interval evaluation), for leaves past the time limit."""
+        from .arb_backend import range_eval
+        from .minimize_bounds import box_ranges
+        try:
+            r = range_eval(self.root, box_ranges(node.box))
+        except DomainError as err:
+            node.error = str(err)
+            return
+        node.error = ""
+        if r[0].is_finite():
+            node.lower, node.method = r[0], "interval"
+
+    def jax_report(self, boxes, frontier):
+        self.report(f"minimize (jax): {boxes} boxes split, {frontier} open")
+
+    def jax_cut(self, value):
+        """The float lower bound at which the JAX search closes a box: best value − 0.8·tol
+        (arb closes at 0.9·tol, so its bounds of the leaves have room to spare)."""
+        if self.upper is not None:
+            value = min(value, rounding.arb_upper(self.upper))
+        tolerance = max(float(self.tol), float(self.rel) * abs(value))
+        return value - 0.8 * tolerance
+
+    def report(self, text=None):
         if self.progress is None:
             return
-        lows = [e[0] for e in self.heap[:1]]
-        gap = (float(self.upper) - lows[0]) if lows and self.upper is not None else math.inf
-        self.progress.update(f"minimize: gap {gap:.3g}, boxes left {len(self.heap)}, "
-                             f"processed {self.stats['boxes']}")
+        if text is None:
+            lows = [e[0] for e in self.heap[:1]]
+            gap = (float(self.upper) - lows[0]) if lows and self.upper is not None else math.inf
+            text = (f"minimize: gap {gap:.3g}, boxes left {len(self.heap)}, "
+                    f"processed {self.stats['boxes']}")
+        self.progress.update(text)
 
     # -- the result -----------------------------------------------------------------------------
     def leaves(self):

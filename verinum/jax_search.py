@@ -1,0 +1,150 @@
+"""The JAX-driven part of `minimize` (backend "jax", and "auto" once the arb search runs long).
+
+    grown = grow(bound, evaluate, lo, hi, widths, cut_of, max_boxes, deadline)
+
+A breadth-first branch and bound on float arrays: every round bounds all new boxes in one
+batched call (`bound(lo, hi)` -> lower bounds, normally `jax_backend.bound_boxes`), drops the
+boxes whose lower bound reaches the cut, and bisects all others (up to `_BATCH` per round, the
+lowest bounds first). Nothing here is trusted: the caller rebuilds the split tree with exact
+boxes from `grown.splits` and re-proves every leaf with arb. Float values of f at box centres
+(`evaluate`) only steer the cut; the caller proves the best point with arb.
+"""
+import time
+
+import numpy as np
+
+_BATCH = 1 << 14          # boxes split per round
+_CHUNK = 1 << 10          # boxes per call of the bounder (always this shape: one compilation)
+_MAX_UNBOUNDED = 8        # splits of a box JAX cannot bound before all is left to arb
+
+
+class Grown:
+    """The result of `grow`. splits: [(box id, dimension, split point float)] in creation
+    order; the children of the j-th split get ids start + 2j and start + 2j + 1, where start is
+    the number of starting boxes. boxes: boxes split. best: (value, point) of the lowest float
+    value of f seen at a box centre, or (inf, None). calls: calls of the bounder.
+    out_of_budget: the frontier was left open."""
+
+    def __init__(self):
+        self.splits, self.boxes, self.calls = [], 0, 0
+        self.best = (np.inf, None)
+        self.out_of_budget = False
+
+
+def split_points(lo, hi):
+    """A short dyadic in the middle half of each [lo, hi] (floats), else the float midpoint;
+    NaN where no float lies strictly inside."""
+    width = hi - lo
+    mid = lo + width / 2
+    _, e = np.frexp(width)                       # 2^(e-1) <= width < 2^e
+    step = np.ldexp(1.0, e - 3)                  # <= width / 4
+    with np.errstate(all="ignore"):
+        p = np.floor(mid / step) * step
+    p = np.where((lo < p) & (p < hi) & np.isfinite(p), p, mid)
+    return np.where((lo < p) & (p < hi), p, np.nan)
+
+
+def grow(bound, evaluate, lo, hi, widths, cut_of, max_boxes, deadline, report=None):
+    """Grow split trees under the boxes [lo, hi] (arrays (m, n)); see the module docstring.
+    widths: the full domain's widths (relative branching); cut_of(best value) -> the lower
+    bound at which a box is closed; deadline: time.monotonic() value or None; report(boxes
+    split, boxes open) is called every round."""
+    out = Grown()
+    ids = np.arange(len(lo))
+    lower = _bound(bound, lo, hi, out)
+    unbounded = np.zeros(len(lo), dtype=int)
+    _offer(out, evaluate, lo, hi)
+    next_id = len(lo)
+    while ids.size:
+        keep = ~(lower >= cut_of(out.best[0]))
+        ids, lo, hi, lower, unbounded = ids[keep], lo[keep], hi[keep], lower[keep], unbounded[keep]
+        if not ids.size or unbounded.max() >= _MAX_UNBOUNDED:
+            break  # done, or f may be undefined somewhere: arb finds where (or proves it is not)
+        if report is not None:
+            report(out.boxes, ids.size)
+        room = max_boxes - out.boxes
+        if room <= 0 or (deadline is not None and time.monotonic() > deadline):
+            out.out_of_budget = True
+            break
+        take = np.argsort(lower, kind="stable")[:min(room, _BATCH)]
+        rest = np.setdiff1d(np.arange(ids.size), take, assume_unique=True)
+        k, p, c_lo, c_hi, c_lower = _best_splits(bound, lo[take], hi[take], widths, out)
+        ok = np.isfinite(p)  # a box with no float strictly inside is left to arb
+        if not ok.any():
+            break
+        take, k, p = take[ok], k[ok], p[ok]
+        c_lo, c_hi, c_lower = c_lo[:, ok], c_hi[:, ok], c_lower[:, ok]
+        c_lo, c_hi, c_lower = c_lo.reshape(-1, lo.shape[1]), c_hi.reshape(-1, lo.shape[1]), \
+            c_lower.reshape(-1)
+        out.splits.extend(zip(ids[take].tolist(), k.tolist(), p.tolist()))
+        out.boxes += take.size
+        new_ids = next_id + 2 * np.arange(take.size)
+        next_id += 2 * take.size
+        parent_unbounded = np.where(np.isfinite(lower[take]), 0, unbounded[take] + 1)
+        _offer(out, evaluate, c_lo, c_hi)
+        ids = np.concatenate([ids[rest], new_ids, new_ids + 1])
+        lo = np.concatenate([lo[rest], c_lo])
+        hi = np.concatenate([hi[rest], c_hi])
+        lower = np.concatenate([lower[rest], c_lower])
+        unbounded = np.concatenate([unbounded[rest], parent_unbounded, parent_unbounded])
+    return out
+
+
+def _best_splits(bound, lo, hi, widths, out):
+    """For each box, the split (dimension k, point p) whose worse half has the highest lower
+    bound (look-ahead: every dimension is tried), among the dimensions at least a quarter as wide
+    (relative to the domain) as the widest. Returns k, p (NaN: no split), and the children's
+    lo, hi (2, m, n) and lower bounds (2, m)."""
+    m, n = lo.shape
+    rel = (hi - lo) / widths
+    tried = rel >= rel.max(axis=1, keepdims=True) / 4
+    p = split_points(lo, hi)                                   # (m, n)
+    tried &= np.isfinite(p)
+    ends = np.where(np.isfinite(p), p, lo)
+    eye = np.eye(n, dtype=bool)[:, None, :]                   # (n, 1, n): dimension d split
+    left_hi = np.where(eye, ends.T[:, :, None], hi[None])     # (n, m, n)
+    right_lo = np.where(eye, ends.T[:, :, None], lo[None])
+    cand = tried.T.reshape(-1)                                 # (n·m,) candidate (d, box)
+    both_lo = np.concatenate([np.broadcast_to(lo, (n, m, n)).reshape(-1, n)[cand],
+                              right_lo.reshape(-1, n)[cand]])
+    both_hi = np.concatenate([left_hi.reshape(-1, n)[cand],
+                              np.broadcast_to(hi, (n, m, n)).reshape(-1, n)[cand]])
+    low = _bound(bound, both_lo, both_hi, out)
+    c = int(cand.sum())
+    score = np.full(n * m, -np.inf)
+    score[cand] = np.minimum(low[:c], low[c:])
+    tie = np.full(n * m, -np.inf)
+    tie[cand] = np.maximum(low[:c], low[c:])
+    order = np.lexsort((rel.T, tie.reshape(n, m), score.reshape(n, m), tried.T), axis=0)
+    k = order[-1]
+    rows = np.arange(m)
+    k_p = np.where(tried[rows, k], p[rows, k], np.nan)
+    where = np.full(n * m, -1)
+    where[cand] = np.arange(c)
+    j = where[k * m + rows]
+    c_lo = np.stack([lo, right_lo[k, rows]])
+    c_hi = np.stack([left_hi[k, rows], hi])
+    c_lower = np.stack([low[j], low[c + j]])
+    return k, k_p, c_lo, c_hi, c_lower
+
+
+def _bound(bound, lo, hi, out):
+    """bound() in chunks of exactly _CHUNK boxes (the last one padded): one compiled shape."""
+    lower = np.empty(len(lo))
+    for start in range(0, len(lo), _CHUNK):
+        stop = min(start + _CHUNK, len(lo))
+        pad = _CHUNK - (stop - start)
+        c_lo = np.concatenate([lo[start:stop], np.repeat(lo[stop - 1:stop], pad, 0)])
+        c_hi = np.concatenate([hi[start:stop], np.repeat(hi[stop - 1:stop], pad, 0)])
+        lower[start:stop] = np.asarray(bound(c_lo, c_hi), dtype=float)[:stop - start]
+        out.calls += 1
+    return np.where(np.isnan(lower), -np.inf, lower)
+
+
+def _offer(out, evaluate, lo, hi):
+    """Float values of f at the box centres; keep the lowest."""
+    centres = lo + (hi - lo) / 2
+    values = evaluate(centres.T)
+    j = int(np.argmin(values))
+    if values[j] < out.best[0]:
+        out.best = (float(values[j]), [float(v) for v in centres[j]])
