@@ -80,8 +80,9 @@ def _pick_max(x, y):
 
 def ipow(x, n):
     """x**n for an integer n ≥ 0 by repeated multiplication (python-flint's `**` on arb goes
-    through exp/log: nan for a ball around 0, and [±2.26] for (1 ± 0.5)**2)."""
-    result, base = arb(1), x
+    through exp/log: nan for a ball around 0, and [±2.26] for (1 ± 0.5)**2); x an arb or an
+    acb."""
+    result, base = type(x)(1), x
     while n:
         if n & 1:
             result = result * base

@@ -306,18 +306,6 @@ def _antiderivative(coeffs, even_only=False):
 
 
 # -- 1-D, analytic f: Taylor polynomial plus a Cauchy bound on a complex disc ------------------
-def _cipow(z, n):
-    """z**n (integer n ≥ 0) by repeated multiplication (acb's `**` is loose on wide balls)."""
-    result, base = acb(1), z
-    while n:
-        if n & 1:
-            result = result * base
-        n >>= 1
-        if n:
-            base = base * base
-    return result
-
-
 _NAN = acb("nan")
 _ENTIRE = ("exp", "expm1", "sin", "cos", "tan", "sinh", "cosh", "tanh", "erf")
 
@@ -334,7 +322,7 @@ def _complex_op(node, args):
                 if op == "sub" else a * args[1] if op == "mul" else a / args[1])
     if op == "powi":
         n = node.literal
-        p = _cipow(args[0], abs(n))
+        p = balls.ipow(args[0], abs(n))
         return p if n >= 0 else 1 / p
     if op == "pow":  # real pow needs a > 0; acb skips the cut check for an exact integer b
         return args[0].pow(args[1], analytic=True) if args[0].real > 0 else _NAN
