@@ -590,10 +590,9 @@ def _evaluate(plan, lo, hi, centre, consts, mats, n, order, va, da, kinks, keep=
             args = [_gather(outs, recipe, perm) for recipe, perm in locs]
             jet = ops.apply(opkey, data, consts, mats, args)
             arguments.append(args)
-        if opkey != ("affine",):  # affine never gives NaN
-            va.flag(jnp.isnan(jet.v.lo) | jnp.isnan(jet.v.hi))
-            if jet.c is not None:
-                va.flag(jnp.isnan(jet.c.lo) | jnp.isnan(jet.c.hi))
+        va.flag(jnp.isnan(jet.v.lo) | jnp.isnan(jet.v.hi))
+        if jet.c is not None:
+            va.flag(jnp.isnan(jet.c.lo) | jnp.isnan(jet.c.hi))
         outs.append(jet)
     root = outs[root_group]
     parts = [None if p is None else IV(p.lo[root_row], p.hi[root_row])

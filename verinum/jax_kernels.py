@@ -102,10 +102,11 @@ def isum(a, axis):
 def mag_dot(s, t_mag, axis):
     """A float ≥ Σ max(|s.lo|, |s.hi|)·t_mag over `axis` (t_mag ≥ 0): the radius of Σ s·t for
     intervals t = ±t_mag. Product roundings, any summation order and flushes are covered by
-    (m+4)·2^-51 relative and m·2^-1019 absolute (m terms); 0·inf counts as 0."""
+    (m+4)·2^-51 relative and m·2^-1019 absolute (m terms); inf·0 counts as 0, a NaN in s stays
+    NaN (the caller rejects a NaN form)."""
     m = s.lo.shape[axis]
     p = jnp.maximum(jnp.abs(s.lo), jnp.abs(s.hi)) * t_mag
-    total = jnp.sum(jnp.where(jnp.isnan(p), 0.0, p), axis)
+    total = jnp.sum(jnp.where(t_mag == 0, 0.0, p), axis)
     return up(up(total * (1.0 + (m + 4) * REL_PAD)) + m * 2.0 ** -1019)
 
 
@@ -157,21 +158,23 @@ def affine(x, mats, gather=None):
 def _affine_terms(x, w, gather):
     """W·x for exact float weights and few terms per row, elementwise: the ends of each product
     w·x_k (0·inf = 0), summed with (m+4)·2^-51·Σ|p| + m·2^-1019 for the m product roundings, any
-    summation order and flushes (a lower end is never +inf, so no inf − inf)."""
+    summation order and flushes; 0·inf = 0, and an end that comes out NaN (inf − inf from
+    overflowing products, or a NaN input) is moved out to ∓inf."""
     rows, m = w.shape
     lo = hi = err_lo = err_hi = 0.0
     for k in range(m):
-        pick = np.arange(rows) * 0 + k if gather is None else gather[:, k]
+        pick = np.full(rows, k) if gather is None else gather[:, k]
         tail = (slice(None),) + (None,) * (jnp.ndim(x.lo) - 1)
         wk = jnp.asarray(w)[:, k][tail]
         p, q = wk * jnp.asarray(x.lo)[pick], wk * jnp.asarray(x.hi)[pick]
-        p, q = jnp.where(jnp.isnan(p), 0.0, p), jnp.where(jnp.isnan(q), 0.0, q)
+        p, q = jnp.where(wk == 0, 0.0, p), jnp.where(wk == 0, 0.0, q)
         low, high = jnp.minimum(p, q), jnp.maximum(p, q)
         lo, hi = lo + low, hi + high
         err_lo, err_hi = err_lo + jnp.abs(low), err_hi + jnp.abs(high)
     pad = (m + 4) * REL_PAD
-    return IV(jnp.minimum(lo, MAXF) - (err_lo * pad + m * 2.0 ** -1019),
-              jnp.maximum(hi, -MAXF) + (err_hi * pad + m * 2.0 ** -1019))
+    lo = jnp.minimum(lo, MAXF) - (err_lo * pad + m * 2.0 ** -1019)
+    hi = jnp.maximum(hi, -MAXF) + (err_hi * pad + m * 2.0 ** -1019)
+    return IV(jnp.where(jnp.isnan(lo), -INF, lo), jnp.where(jnp.isnan(hi), INF, hi))
 
 
 class Arith:
@@ -203,8 +206,9 @@ class Arith:
 
     @staticmethod
     def mul(a, b):
-        ps = [a.lo * b.lo, a.lo * b.hi, a.hi * b.lo, a.hi * b.hi]
-        ps = [jnp.where(jnp.isnan(p), 0.0, p) for p in ps]  # 0·inf: the reals give 0
+        pairs = [(a.lo, b.lo), (a.lo, b.hi), (a.hi, b.lo), (a.hi, b.hi)]
+        # 0·inf: the reals give 0; a NaN end stays NaN (the caller flags it)
+        ps = [jnp.where((x == 0) | (y == 0), 0.0, x * y) for x, y in pairs]
         lo = jnp.minimum(jnp.minimum(ps[0], ps[1]), jnp.minimum(ps[2], ps[3]))
         hi = jnp.maximum(jnp.maximum(ps[0], ps[1]), jnp.maximum(ps[2], ps[3]))
         return IV(dn(lo), up(hi))
