@@ -53,21 +53,22 @@ def exact(x: arb) -> Fraction:
     return Fraction(m << e) if e >= 0 else Fraction(m, 1 << -e)
 
 
-TINY_BITS = 1 << 15  # an end below 2^-TINY_BITS in magnitude is moved out to 0 or ±2^-TINY_BITS
+EXPONENT_LIMIT = 1 << 15  # an end below 2^-EXPONENT_LIMIT in magnitude is moved out to 0 or
+                          # ±2^-EXPONENT_LIMIT; one above 2^EXPONENT_LIMIT cannot be bounded
 
 
 def _outward(end: arb, upward: bool) -> Fraction:
     """exact(end), or for a tiny end (e.g. e^-1e20, whose exact value has too many digits)
-    0 or ±2^-TINY_BITS on the outer side of it; CannotBound for an end beyond 2^TINY_BITS."""
+    0 or ±2^-EXPONENT_LIMIT on the outer side of it; CannotBound beyond 2^EXPONENT_LIMIT."""
     m, e = end.man_exp()
     m, e = int(m), int(e)
-    if m.bit_length() + e > TINY_BITS:
-        raise CannotBound("an enclosure beyond 2^32768 in magnitude")
-    if m == 0 or m.bit_length() + e > -TINY_BITS:
+    if m.bit_length() + e > EXPONENT_LIMIT:
+        raise CannotBound(f"an enclosure beyond 2^{EXPONENT_LIMIT} in magnitude")
+    if m == 0 or m.bit_length() + e > -EXPONENT_LIMIT:
         return exact(end)
     if upward:
-        return Fraction(0) if m < 0 else Fraction(1, 1 << TINY_BITS)
-    return Fraction(0) if m > 0 else -Fraction(1, 1 << TINY_BITS)
+        return Fraction(0) if m < 0 else Fraction(1, 1 << EXPONENT_LIMIT)
+    return Fraction(0) if m > 0 else -Fraction(1, 1 << EXPONENT_LIMIT)
 
 
 def lower_q(x: arb) -> Fraction:

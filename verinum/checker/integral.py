@@ -286,7 +286,7 @@ def disc_integral(prog: Program, interval: tuple, d: int):
                     continue  # a smaller disc may still avoid the singularity
                 break
             q = hb / radius
-            bound = m * 2 * hb * _ipow(q, d) / ((1 - q) * (d + 1))
+            bound = m * 2 * hb * _power(q, d) / ((1 - q) * (d + 1))
             if not bound.is_finite() or best is not None and not bound.upper() < best.upper():
                 break
             best = bound
@@ -301,11 +301,16 @@ def disc_integral(prog: Program, interval: tuple, d: int):
     return total
 
 
-def _ipow(x: arb, n: int) -> arb:
-    """x**n for an integer n >= 0 by repeated multiplication."""
-    out = arb(1)
-    for _ in range(n):
-        out = out * x
+def _power(x, n: int):
+    """x**n for an arb or acb x and an integer n >= 0, by binary powering (O(log n) products:
+    n comes from the certificate)."""
+    out, base = type(x)(1), x
+    while n:
+        if n & 1:
+            out = out * base
+        n >>= 1
+        if n:
+            base = base * base
     return out
 
 
@@ -339,9 +344,7 @@ def _complex(op: str, x: acb, y):
     if op in ("add", "sub", "mul", "div"):
         return x + y if op == "add" else x - y if op == "sub" else x * y if op == "mul" else x / y
     if op == "powi":
-        p = acb(1)
-        for _ in range(abs(y)):
-            p = p * x
+        p = _power(x, abs(y))
         return p if y >= 0 else 1 / p
     if op == "pow":  # real pow needs x > 0; acb skips the cut check for an exact integer y
         return x.pow(y, analytic=True) if x.real > 0 else acb("nan")
