@@ -23,7 +23,6 @@ import time
 import warnings
 
 import mpmath
-import numpy as np
 from flint import acb, arb, ctx
 from scipy import integrate as sci
 

@@ -110,7 +110,6 @@ def test_tanh_degree_one_within_lagrange_bound():
 def test_mlp_degree_2_as_tight_as_autobound():
     # AutoBound's degree-2 coefficients for the benchmark's 10-8-1 MLP (x0 = (-0.45, ..., 0.45),
     # box [-1, 1]^10) have widths up to 0.614 (verinum: 0.371, from tanh's sharp remainder).
-    from verinum import ir
     from strategies import mlp
     enc = taylor_bounds(mlp(), [0.1 * i - 0.45 for i in range(10)], [(-1, 1)] * 10, 2)
     assert max(c.width for c in enc.remainder.values()) <= 0.6143
