@@ -22,7 +22,8 @@ from verinum.certificate_format import encode_exact
 from verinum.checker import check
 from verinum.checker import integral as checker_integral
 from verinum.checker.evaluate import Program, precision
-from verinum.integrate_pieces import disc_bound, disc_radius, dyadic_inside, series_context
+from verinum.integrate_disc import disc_bound, disc_radius
+from verinum.integrate_pieces import dyadic_inside
 from verinum.rules import unary_rule
 from strategies import examples, within
 
@@ -188,7 +189,7 @@ SINGULAR = {  # f: (mpmath complex f, does the closed disc |z - c| <= r meet f's
 def _both_disc_bounds(f, center, radius):
     """(producer's M, checker's M) for the disc around the exact dyadic center."""
     root, _ = tracing.to_expression(f, 1, False, None)
-    with series_context():
+    with rounding.precision():
         producer = disc_bound(root, rounding.to_arb(center), radius)
     with precision(128):
         prog = Program(ir.to_ops(root), 1)
@@ -233,7 +234,7 @@ def test_disc_radius_exceeds_the_half_length_on_subnormal_pieces():
     root, _ = tracing.to_expression(f, 1, False, None)
     c = dyadic_inside(lo, hi)
     half = max(c - lo, hi - c)
-    with series_context():
+    with rounding.precision():
         found = disc_radius(root, rounding.to_arb(c), rounding.up(half), float(hi - lo), 0.0)
     assert found is None or Fraction(found[0]) > half
 

@@ -271,11 +271,11 @@ def test_disc_pieces_contain_reference_and_are_accepted(f, domain, reference):
     ("softplus(x)", "0", "4"),         # 1 + e^z = 0 at z = ±i·pi
 ])
 def test_disc_bound_refuses_cuts_poles_and_kinks(f, center, radius):
-    from verinum import tracing
-    from verinum.integrate_pieces import disc_bound, series_context
+    from verinum import rounding, tracing
+    from verinum.integrate_disc import disc_bound
     from verinum.rounding import to_arb
     root, _ = tracing.to_expression(f, 1, False, None)
-    with series_context():
+    with rounding.precision():
         assert disc_bound(root, to_arb(Fraction(center)), float(Fraction(radius))) is None
 
 
@@ -285,11 +285,11 @@ def test_disc_bound_refuses_cuts_poles_and_kinks(f, center, radius):
     ("log(x+2)/(x-3)", lambda z: mpmath.log(z + 2) / (z - 3)),
 ])
 def test_disc_bound_bounds_f_on_the_circle(f, mp_f):
-    from verinum import tracing
-    from verinum.integrate_pieces import disc_bound, series_context
+    from verinum import rounding, tracing
+    from verinum.integrate_disc import disc_bound
     from verinum.rounding import to_arb
     root, _ = tracing.to_expression(f, 1, False, None)
-    with series_context():
+    with rounding.precision():
         m = disc_bound(root, to_arb(Fraction(1, 4)), 0.75)
     assert m is not None
     largest = max(abs(mp_f(mpmath.mpf(1) / 4 + 0.75 * mpmath.expjpi(mpmath.mpf(k) / 32)))

@@ -10,10 +10,11 @@ from flint import arb
 
 from verinum import tracing
 from verinum.checker import check
-from verinum.integrate_pieces import (
-    kink_arguments, kink_cuts, kink_zeros, exact_zero, partial_series, series_context,
-    series_piece, CannotBound,
+from verinum import rounding
+from verinum.integrate_kinks import (
+    kink_arguments, kink_cuts, kink_zeros, exact_zero, partial_series,
 )
+from verinum.integrate_pieces import series_piece, CannotBound
 from verinum.integration import integrate
 from verinum.rounding import to_arb
 
@@ -67,7 +68,7 @@ def test_double_zero_falls_back_to_bisection():
 
 def test_kink_zeros_and_cuts():
     root = root_of("max(sin(x), cos(x))")
-    with series_context():
+    with rounding.precision():
         zeros, flat = kink_zeros(root, kink_arguments(root), Fraction(0), Fraction(6))
         assert [float(z) for z in zeros] == pytest.approx([float(mp.pi / 4), float(5 * mp.pi / 4)], abs=1e-15)
         assert not any(exact_zero(kink_arguments(root), z) for z in zeros)
@@ -84,7 +85,7 @@ def test_exact_zeros_are_cut_at_exactly():
     at the domain end; x − 1/3 is not 0 at any dyadic."""
     root = root_of("relu(x-1/2)**2 + abs(sin(10*x))")
     kinks = kink_arguments(root)
-    with series_context():
+    with rounding.precision():
         zeros, flat = kink_zeros(root, kinks, Fraction(0), Fraction(1, 4) * 3)
         exact = {z for z in flat if exact_zero(kinks, z)}
         assert {Fraction(0), Fraction(1, 2)} <= exact
@@ -116,7 +117,7 @@ def test_cuts_at_an_end_and_inside_only():
 
 def test_no_sign_claimed_where_the_argument_changes_sign():
     root = root_of("abs(x-1/3)")
-    with series_context():
+    with rounding.precision():
         lo, hi = to_arb(Fraction(0)), to_arb(Fraction(1, 2))
         assert partial_series(root, [lo.union(hi)], 0, 5, (lo, hi)) is None
         with pytest.raises(CannotBound):
@@ -127,7 +128,7 @@ def test_sign_proven_next_to_a_kink():
     """On [0, 1/3 − 2^-40] (ball slightly wider than the piece) abs(x − 1/3) = 1/3 − x."""
     root = root_of("abs(x-1/3)")
     hi_q = Fraction(1, 3) - Fraction(1, 2 ** 40)
-    with series_context():
+    with rounding.precision():
         lo, hi = to_arb(Fraction(0)), to_arb(hi_q)
         coeffs = partial_series(root, [lo.union(hi)], 0, 3, (lo, hi))
         assert coeffs is not None and coeffs[1] == -1 and coeffs[2] == 0
@@ -144,7 +145,7 @@ def test_ode_series_over_a_ball_encloses_point_coefficients(rule):
     from flint import arb_series
     funcs = {"tanh": mpmath.tanh, "sigmoid": lambda y: 1 / (1 + mpmath.exp(-y)),
              "softplus": lambda y: mpmath.log(1 + mpmath.exp(y))}
-    with series_context():
+    with rounding.precision():
         ball = arb("0.3").union(arb("0.4"))
         series = unary_rule(rule).series(20 * arb_series([ball, 1], prec=12) - 7)
         coeffs = series.coeffs()
@@ -164,9 +165,9 @@ def test_ode_series_over_a_ball_encloses_point_coefficients(rule):
 def test_sign_over_proves_only_true_signs(f, lo, hi, sign):
     """`_sign_over` (via the kink series of abs(g)) proves g ≥ 0 or g ≤ 0 exactly where it
     holds; the one-end check of a monotone g uses the end where g is smallest (largest)."""
-    from verinum.integrate_pieces import _sign_over
+    from verinum.integrate_kinks import _sign_over
     g = root_of(f)
-    with series_context():
+    with rounding.precision():
         ends = to_arb(Fraction(lo)), to_arb(Fraction(hi))
         over = partial_series(g, [ends[0].union(ends[1])], 0, 2)
         assert _sign_over(g, ends, over[0], over[1], 4) == sign
@@ -184,7 +185,7 @@ def test_lower_degree_for_a_looser_target_still_encloses():
     root = root_of("max(sin(x), cos(x))")
     lo, hi = Fraction(3217, 4096), Fraction(16084, 4096)  # cos < sin on the whole piece
     exact = mpmath.cos(mpmath.mpf(3217) / 4096) - mpmath.cos(mpmath.mpf(16084) / 4096)
-    with series_context():
+    with rounding.precision():
         tight, d_tight = series_piece(root, lo, hi, (lo + hi) / 2, 24)
         loose, d_loose = series_piece(root, lo, hi, (lo + hi) / 2, 24, 1e-10)
         reference = arb(mpmath.nstr(exact, 40)) + arb(0, 1e-38)

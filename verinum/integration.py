@@ -2,7 +2,7 @@
 
 Guarantee: the returned `enclosure` contains the exact integral of f over the domain (the domain
 ends are exact numbers). It is proven with arb: the domain is cut into pieces, each piece's
-integral is enclosed (`verinum.integrate_pieces`), and the enclosures are summed with outward
+integral is enclosed (`integrate_pieces`, `integrate_disc`, `integrate_kinks`), and the enclosures are summed with outward
 rounding. The tolerance is for the total: status "ok" means the enclosure's width is at most
 max(tol, rel_tol·|integral|); "budget" means a budget ran out first (a warning is issued) and
 the enclosure is still proven. A piece on which f cannot be bounded at all is cut until it is
@@ -20,10 +20,11 @@ from flint import arb
 from . import balls, rounding, tracing
 from .certificate_format import MAX_EXPONENT, encode_exact
 from .errors import DomainError, InputError, UnsupportedOperationError
+from .integrate_disc import disc_piece, disc_radius, has_complex_extension
+from .integrate_kinks import exact_zero, kink_arguments, kink_cuts, kink_zeros
 from .integrate_pieces import (
-    MAX_LENGTH, CannotBound, disc_piece, disc_radius, dyadic_inside, exact_zero, gauss_piece,
-    has_complex_extension, kink_arguments, kink_cuts, kink_zeros, range_piece, series_context,
-    series_piece, taylor_piece, volume,
+    MAX_LENGTH, CannotBound, dyadic_inside, gauss_piece, range_piece, series_piece, taylor_piece,
+    volume,
 )
 from .interval import Interval
 from .rounding import to_arb
@@ -78,7 +79,7 @@ class _Piece:
     """A box of the subdivision and what is proven about it (enclosure is None: no bound)."""
 
     __slots__ = ("box", "_center", "degree", "length", "enclosure", "failure", "width",
-                 "smooth", "kink_search", "disc", "side", "kind")
+                 "smooth", "kink_search", "disc", "disc_used", "side", "kind")
 
     def __init__(self, box, length, kink_search=True, kind=None):
         self.box, self.length, self.kink_search = box, length, kink_search
@@ -86,7 +87,8 @@ class _Piece:
         self._center = None
         self.degree, self.enclosure, self.failure, self.width = 0, None, None, math.inf
         self.smooth = False  # 1-D: f has a Taylor series over the whole piece
-        self.disc = None     # 1-D: (radius, M, degree) of its Cauchy disc; "done" once used
+        self.disc = None     # 1-D: (radius, M, degree) of its Cauchy disc, or None
+        self.disc_used = False  # 1-D: the enclosure is the full disc enclosure
         self.side = None     # 1-D, no series: 0/1 if f seems singular at its lower/upper end
 
     @property
@@ -120,7 +122,7 @@ def integrate(f, domain, *, tol=1e-10, rel_tol=None, max_pieces=20000, time_limi
     _check_backend(backend)
     root, names = _expression(f, len(box), vector, variables)
     try:
-        with series_context():
+        with rounding.precision():
             refiner = _Refiner(root, box, names)
             status, reason = refiner.run(tol, rel_tol, max_pieces, time_limit, started, progress)
             total = refiner.total()
@@ -166,8 +168,8 @@ class _Refiner:
         self.length_f = float(self.length)
         self.volume = self.length if self.dim == 1 else volume(box)
         self.kinks = kink_arguments(root) if self.dim == 1 else []
-        if self.kinks:  # 1-D: pieces longer than `search_above` look for kinks
-            self.search_above, self.kink_width = self.length * KINK_SEARCH, self.length * KINK_WIDTH
+        # 1-D with kinks: pieces longer than `search_above` look for kinks
+        self.search_above, self.kink_width = self.length * KINK_SEARCH, self.length * KINK_WIDTH
         # 1-D: the real Lagrange method is tried where no disc is holomorphic only if it can
         # do better there: near kinks, or for operations without a complex version
         self.real_series = bool(self.kinks) or not has_complex_extension(root)
@@ -207,7 +209,7 @@ class _Refiner:
         if failing:
             raise self._domain_error(failing[0])
         for _, _, piece in self.heap:  # the cheap enclosures of pieces that were to be split
-            if isinstance(piece.disc, tuple):
+            if piece.disc is not None and not piece.disc_used:
                 (lo, hi), = piece.box
                 try:
                     piece.enclosure, piece.degree = disc_piece(self.root, lo, hi,
@@ -277,7 +279,7 @@ class _Refiner:
             else:
                 piece.enclosure, piece.degree = disc_piece(self.root, lo, hi, c, radius, m,
                                                            degree)
-                piece.disc = "done"
+                piece.disc_used = True
         piece.smooth = True
 
     def _refine(self, piece):
@@ -435,7 +437,6 @@ def _expression(f, nvars, vector, variables):
             _PARSED.clear()
         _PARSED[key] = tracing.to_expression(f, nvars, vector)
     return _PARSED[key]
-
 
 
 _INFINITE_WORDS = {"inf", "+inf", "-inf", "infinity", "+infinity", "-infinity", "oo", "-oo"}
