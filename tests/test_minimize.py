@@ -216,6 +216,23 @@ def test_undefined_functions_raise_domain_error(expr, box, words):
         minimize(expr, box)
 
 
+@pytest.mark.parametrize("expr, box, words", [
+    ("x0*x1 - 3", [(Fraction(1, 3), 1), (0, 2)], None),             # min -3 at x1 = 0
+    ("log(x0) + x1", [(-1, 1), (0, 1)], "log"),
+    ("-exp(exp(x0)) + x1", [(0, 10**6), (0, 1)], "interval enclosure of f is not finite"),
+])
+def test_interval_bound_encloses_or_says_why(expr, box, words):
+    from verinum import rounding, tracing
+    from verinum.minimize_bounds import interval_bound
+    root, _ = tracing.to_expression(expr, 2, True, None)
+    with rounding.precision():
+        b = interval_bound(root, [(Fraction(lo), Fraction(hi)) for lo, hi in box])
+    if words is None:
+        assert -3.001 < b.lower <= -3 and b.method == "interval" and b.error == ""
+    else:
+        assert b.lower is None and words in b.error
+
+
 # -- plot -------------------------------------------------------------------------------------
 def test_plot_leaves(camel, tmp_path):
     pytest.importorskip("matplotlib")

@@ -113,6 +113,8 @@ def test_grow_tree_ids_cover_the_box():
         assert box[k][0] < p < box[k][1]
         boxes[1 + 2 * j] = tuple((a, p) if i == k else (a, b) for i, (a, b) in enumerate(box))
         boxes[2 + 2 * j] = tuple((p, b) if i == k else (a, b) for i, (a, b) in enumerate(box))
-    assert g.boxes == len(g.splits) > 0 and not g.out_of_budget
+    assert g.boxes == len(g.splits) > 0
     area = sum((b[0][1] - b[0][0]) * (b[1][1] - b[1][0]) for b in boxes.values())
     assert area == 16.0 and g.best[0] < 0.05
+    leaves = np.array(list(boxes.values()))  # (leaves, 2, 2): the frontier was closed
+    assert (bound(leaves[:, :, 0], leaves[:, :, 1]) >= g.best[0] - 0.05).all()

@@ -1,4 +1,4 @@
-"""The JAX-driven part of `minimize` (backend "jax", and "auto" once the arb search runs long).
+"""The JAX-driven part of `minimize` (backend "jax"; "auto" is arb, see docs/minimize.md).
 
     grown = grow(bound, evaluate, lo, hi, widths, cut_of, max_boxes, deadline)
 
@@ -22,13 +22,25 @@ class Grown:
     """The result of `grow`. splits: [(box id, dimension, split point float)] in creation
     order; the children of the j-th split get ids start + 2j and start + 2j + 1, where start is
     the number of starting boxes. boxes: boxes split. best: (value, point) of the lowest float
-    value of f seen at a box centre, or (inf, None). calls: calls of the bounder.
-    out_of_budget: the frontier was left open."""
+    value of f seen at a box centre, or (inf, None). calls: calls of the bounder."""
 
     def __init__(self):
         self.splits, self.boxes, self.calls = [], 0, 0
         self.best = (np.inf, None)
-        self.out_of_budget = False
+
+
+class _Frontier:
+    """The open boxes: ids, lo, hi (m, n), float lower bounds (m,) and unbounded (m,): how
+    many of its ancestors in a row JAX could not bound."""
+    __slots__ = ("ids", "lo", "hi", "lower", "unbounded")
+
+    def __init__(self, ids, lo, hi, lower, unbounded):
+        self.ids, self.lo, self.hi, self.lower, self.unbounded = ids, lo, hi, lower, unbounded
+
+    def select(self, which):
+        """The boxes at `which` (a mask or indices)."""
+        return _Frontier(self.ids[which], self.lo[which], self.hi[which], self.lower[which],
+                         self.unbounded[which])
 
 
 def split_points(lo, hi):
@@ -50,44 +62,48 @@ def grow(bound, evaluate, lo, hi, widths, cut_of, max_boxes, deadline, report=No
     bound at which a box is closed; deadline: time.monotonic() value or None; report(boxes
     split, boxes open) is called every round."""
     out = Grown()
-    ids = np.arange(len(lo))
-    lower = _bound(bound, lo, hi, out)
-    unbounded = np.zeros(len(lo), dtype=int)
+    start = len(lo)
+    front = _Frontier(np.arange(start), lo, hi, _lower_bounds(bound, lo, hi, out),
+                      np.zeros(start, dtype=int))
     _offer(out, evaluate, lo, hi)
-    next_id = len(lo)
-    while ids.size:
-        keep = ~(lower >= cut_of(out.best[0]))
-        ids, lo, hi, lower, unbounded = ids[keep], lo[keep], hi[keep], lower[keep], unbounded[keep]
-        if not ids.size or unbounded.max() >= _MAX_UNBOUNDED:
+    while front is not None:
+        front = front.select(~(front.lower >= cut_of(out.best[0])))
+        if not front.ids.size or front.unbounded.max() >= _MAX_UNBOUNDED:
             break  # done, or f may be undefined somewhere: arb finds where (or proves it is not)
         if report is not None:
-            report(out.boxes, ids.size)
+            report(out.boxes, front.ids.size)
         room = max_boxes - out.boxes
         if room <= 0 or (deadline is not None and time.monotonic() > deadline):
-            out.out_of_budget = True
             break
-        take = np.argsort(lower, kind="stable")[:min(room, _BATCH)]
-        rest = np.setdiff1d(np.arange(ids.size), take, assume_unique=True)
-        k, p, c_lo, c_hi, c_lower = _best_splits(bound, lo[take], hi[take], widths, out)
-        ok = np.isfinite(p)  # a box with no float strictly inside is left to arb
-        if not ok.any():
-            break
-        take, k, p = take[ok], k[ok], p[ok]
-        c_lo, c_hi, c_lower = c_lo[:, ok], c_hi[:, ok], c_lower[:, ok]
-        c_lo, c_hi, c_lower = c_lo.reshape(-1, lo.shape[1]), c_hi.reshape(-1, lo.shape[1]), \
-            c_lower.reshape(-1)
-        out.splits.extend(zip(ids[take].tolist(), k.tolist(), p.tolist()))
-        out.boxes += take.size
-        new_ids = next_id + 2 * np.arange(take.size)
-        next_id += 2 * take.size
-        parent_unbounded = np.where(np.isfinite(lower[take]), 0, unbounded[take] + 1)
-        _offer(out, evaluate, c_lo, c_hi)
-        ids = np.concatenate([ids[rest], new_ids, new_ids + 1])
-        lo = np.concatenate([lo[rest], c_lo])
-        hi = np.concatenate([hi[rest], c_hi])
-        lower = np.concatenate([lower[rest], c_lower])
-        unbounded = np.concatenate([unbounded[rest], parent_unbounded, parent_unbounded])
+        front = _split_lowest(bound, evaluate, front, widths, min(room, _BATCH),
+                              start + 2 * len(out.splits), out)
     return out
+
+
+def _split_lowest(bound, evaluate, front, widths, count, first_id, out):
+    """Bisect the `count` open boxes with the lowest bounds (children numbered from first_id,
+    recorded in `out`); the new frontier, or None where none of them can be split (a box with
+    no float strictly inside is left to arb)."""
+    take = np.argsort(front.lower, kind="stable")[:count]
+    rest = np.setdiff1d(np.arange(front.ids.size), take, assume_unique=True)
+    k, p, c_lo, c_hi, c_lower = _best_splits(bound, front.lo[take], front.hi[take], widths, out)
+    ok = np.isfinite(p)
+    if not ok.any():
+        return None
+    take, k, p = take[ok], k[ok], p[ok]
+    n = front.lo.shape[1]
+    c_lo, c_hi, c_lower = c_lo[:, ok].reshape(-1, n), c_hi[:, ok].reshape(-1, n), \
+        c_lower[:, ok].reshape(-1)
+    out.splits.extend(zip(front.ids[take].tolist(), k.tolist(), p.tolist()))
+    out.boxes += take.size
+    new_ids = first_id + 2 * np.arange(take.size)
+    parent_unbounded = np.where(np.isfinite(front.lower[take]), 0, front.unbounded[take] + 1)
+    _offer(out, evaluate, c_lo, c_hi)
+    rest = front.select(rest)
+    return _Frontier(np.concatenate([rest.ids, new_ids, new_ids + 1]),
+                     np.concatenate([rest.lo, c_lo]), np.concatenate([rest.hi, c_hi]),
+                     np.concatenate([rest.lower, c_lower]),
+                     np.concatenate([rest.unbounded, parent_unbounded, parent_unbounded]))
 
 
 def _best_splits(bound, lo, hi, widths, out):
@@ -109,7 +125,7 @@ def _best_splits(bound, lo, hi, widths, out):
                               right_lo.reshape(-1, n)[cand]])
     both_hi = np.concatenate([left_hi.reshape(-1, n)[cand],
                               np.broadcast_to(hi, (n, m, n)).reshape(-1, n)[cand]])
-    low = _bound(bound, both_lo, both_hi, out)
+    low = _lower_bounds(bound, both_lo, both_hi, out)
     c = int(cand.sum())
     score = np.full(n * m, -np.inf)
     score[cand] = np.minimum(low[:c], low[c:])
@@ -128,7 +144,7 @@ def _best_splits(bound, lo, hi, widths, out):
     return k, k_p, c_lo, c_hi, c_lower
 
 
-def _bound(bound, lo, hi, out):
+def _lower_bounds(bound, lo, hi, out):
     """bound() in chunks of exactly _CHUNK boxes (the last one padded): one compiled shape."""
     lower = np.empty(len(lo))
     for start in range(0, len(lo), _CHUNK):

@@ -14,7 +14,8 @@ bounds are values of f at float points, proven with arb: box centres, faces pick
 monotonicity test, and the results of a float local search (`local_search`), snapped to short
 numbers. Boxes whose lower bound is within the tolerance of the best upper bound are closed; the
 others are split (smear rule: largest |∂f/∂x_i|·width, else widest relative width) at a short
-dyadic near the middle.
+dyadic near the middle. With backend "jax" a batched float search (`jax_search`) first grows
+the tree under the queued boxes; every leaf it leaves is then bounded with arb as above.
 The split tree with one proven lower bound per leaf is the certificate (kind "global-min").
 """
 import heapq
@@ -22,12 +23,12 @@ import math
 import time
 from fractions import Fraction
 
-from . import ir, rounding, tracing
+from . import rounding, tracing
 from . import separable as _separable
 from .errors import DomainError, InputError
 from .ir import to_infix
 from .local_search import best_snapped, compile_batch, compile_float, local_minimize
-from .minimize_bounds import bound_box
+from .minimize_bounds import bound_box, interval_bound
 from .taylor import parse_region
 
 _PRUNE_FRACTION = Fraction(9, 10)   # close a box when lower >= upper - 0.9·tol
@@ -35,7 +36,7 @@ _SLACK_FRACTION = Fraction(1, 20)   # publish lower - 0.05·tol (room for the ch
 _BATCH = 16                         # boxes split per round
 _REFINE_BUDGET = 20_000             # boxes spent making the certificate easy to check
 _MAX_UNBOUNDED_DEPTH = 48           # splits of a box where f cannot be bounded before giving up
-_JAX_DEGREE = 2                     # the JAX bounds: interval, mean-value and second-order forms
+_JAX_DEGREE = 2                     # JAX bounds: interval, slope, mean-value, second-order forms
 
 
 class MinimizeResult:
@@ -75,13 +76,15 @@ class MinimizeResult:
 
 
 class _Node:
-    """A box of the split tree. lower: exact arb point (or None: not bounded yet/cannot)."""
-    __slots__ = ("box", "depth", "lower", "error", "gradient", "split", "children", "unbounded",
-                 "taylor_wait", "method")
+    """A box of the split tree. lower: exact arb point (or None: not bounded yet/cannot, see
+    `bounded` and `error`)."""
+    __slots__ = ("box", "depth", "lower", "error", "bounded", "gradient", "split", "children",
+                 "unbounded", "taylor_wait", "method")
 
     def __init__(self, box, depth, unbounded=0, taylor_wait=0, method=""):
         self.box, self.depth, self.unbounded = box, depth, unbounded
         self.lower = self.error = self.gradient = self.split = self.children = None
+        self.bounded = False            # an arb bound was tried (lower, error set)
         self.taylor_wait = taylor_wait  # splits to go before the Taylor bound is tried again
         self.method = method            # the method of the best bound (of the parent, at first)
 
@@ -107,19 +110,24 @@ def _check_options(tol, rel_tol, max_boxes, time_limit, backend):
     return tol, rel
 
 
-def _jax_bounder(root):
-    """Batched JAX lower bounds lo, hi -> lower (a search heuristic only), or None where JAX is
-    not available."""
+def _jax_available():
+    """True where JAX is installed and passed its self-test."""
     try:
         from . import jax_backend
     except ImportError:
+        return False
+    return jax_backend.available()
+
+
+def _jax_bounder(root):
+    """Batched JAX lower bounds lo, hi -> lower (a search heuristic only), or None where JAX is
+    not available."""
+    if not _jax_available():
         return None
-    if not jax_backend.available():
-        return None
-    degree = _JAX_DEGREE
+    from . import jax_backend
 
     def bound(lo, hi):
-        return jax_backend.bound_boxes(root, lo, hi, degree)[0]
+        return jax_backend.bound_boxes(root, lo, hi, _JAX_DEGREE)[0]
     return bound
 
 
@@ -146,7 +154,7 @@ def minimize(f, box, *, tol=1e-6, rel_tol=None, max_boxes=200_000, time_limit=No
             raise InputError(f"box: dimension {i} ([{lo}, {hi}]) contains no double-precision "
                              "number for a witness")
     tol, rel = _check_options(tol, rel_tol, max_boxes, time_limit, backend)
-    if backend == "jax" and _jax_bounder(ir.var(0)) is None:
+    if backend == "jax" and not _jax_available():
         raise InputError("backend='jax' was requested but JAX is not available (install jax, "
                          "or see the warning of verinum.jax_backend's self-test)")
     if not isinstance(separable, bool):
@@ -174,7 +182,7 @@ class _Solver:
         self.root, self.names, self.region, self.n = root, names, region, len(region)
         self.tol, self.rel = tol, rel
         self.max_boxes, self.time_limit, self.progress = max_boxes, time_limit, progress
-        self.backend = backend       # "arb", "jax" or "auto" (= arb)
+        self.jax_pending = backend == "jax"  # the JAX search is still to run ("auto" is arb)
         self.float_f = compile_float(root)
         self.flo = [rounding.up(lo) for lo, _ in region]
         self.fhi = [rounding.down(hi) for _, hi in region]
@@ -184,7 +192,7 @@ class _Solver:
         self.heap, self.closed, self.stuck = [], [], []
         self.counter = 0
         self.stats = {"boxes": 0, "leaves": 0, "local_searches": 0, "max_depth": 0,
-                      "bounds": {}, "time": 0.0, "jax_boxes": 0}
+                      "bounds": {}, "time": 0.0, "jax_boxes": 0, "jax_calls": 0}
         self.status = "ok"
         self.start = time.monotonic()
 
@@ -274,6 +282,7 @@ class _Solver:
         b = bound_box(self.root, node.box, probe, threshold, use_taylor and node.taylor_wait == 0,
                       taylor_first=node.method == "taylor-2")
         node.lower, node.error, node.gradient, node.method = b.lower, b.error, b.gradient, b.method
+        node.bounded = True
         if b.taylor is not None and b.method != "taylor-2":
             node.taylor_wait = self.n * _taylor_levels(b, threshold)
         if b.lower is not None:
@@ -346,7 +355,7 @@ class _Solver:
         self.initial_search()
         self.bound(self.tree)
         self.push(self.tree)
-        if self.backend == "jax":
+        if self.jax_pending:
             self.switch_to_jax()
         while True:
             self.branch_and_bound()
@@ -429,7 +438,7 @@ class _Solver:
         """Grow the tree under every queued box with batched JAX bounds (`jax_search`), then
         bound every new leaf with arb and queue it: nothing JAX computed is trusted. Once per
         run; a no-op where JAX is not available."""
-        self.backend = "arb"
+        self.jax_pending = False
         bound = _jax_bounder(self.root)
         if bound is None:
             return
@@ -448,18 +457,28 @@ class _Solver:
         room, deadline = self.jax_budget(nodes[0])
         grown = jax_search.grow(bound, compile_batch(self.root), lo, hi, widths, self.jax_cut,
                                 room, deadline, self.jax_report)
+        leaves = self.rebuild_tree(grown, nodes)
+        if grown.best[1] is not None:
+            self.local_search(grown.best[1])
+        self.prove_leaves(leaves)
+
+    def rebuild_tree(self, grown, nodes):
+        """Apply the JAX search's splits (exact boxes) under `nodes`, its starting boxes in
+        order; count them; return the leaves."""
         table = list(nodes)
         for parent, k, p in grown.splits:
             self.divide(table[parent], k, Fraction(p))
             table.extend(table[parent].children)
         self.stats["boxes"] += grown.boxes
         self.stats["jax_boxes"] += grown.boxes
-        self.stats["jax_calls"] = grown.calls
-        if grown.best[1] is not None:
-            self.local_search(grown.best[1])
-        leaves = [node for node in table if node.children is None]
+        self.stats["jax_calls"] += grown.calls
+        return [node for node in table if node.children is None]
+
+    def prove_leaves(self, leaves):
+        """Bound every leaf not yet bounded with arb (interval evaluation only past the time
+        limit) and queue them all."""
         for j, node in enumerate(leaves):
-            if node.error is None:  # not bounded yet
+            if not node.bounded:
                 if self.out_of_budget() == "time_limit":
                     self.bound_interval(node)
                 else:
@@ -482,16 +501,10 @@ class _Solver:
 
     def bound_interval(self, node):
         """The cheapest arb bound (interval evaluation), for leaves past the time limit."""
-        from .arb_backend import range_eval
-        from .minimize_bounds import box_ranges
-        try:
-            r = range_eval(self.root, box_ranges(node.box))
-        except DomainError as err:
-            node.error = str(err)
-            return
-        node.error = ""
-        if r[0].is_finite():
-            node.lower, node.method = r[0], "interval"
+        b = interval_bound(self.root, node.box)
+        node.lower, node.error, node.bounded = b.lower, b.error, True
+        if b.lower is not None:
+            node.method = b.method
 
     def jax_report(self, boxes, frontier):
         self.report(f"minimize (jax): {boxes} boxes split, {frontier} open")

@@ -12,7 +12,7 @@
   (diagonal terms exactly as 1-D quadratics with interval coefficients, cross terms as intervals).
 Every bound is an exact arb point ≤ f(x) for all x in the box. It also returns an arb-proven
 upper end of f(p) (p a float point near the centre: an upper bound of the minimum) and the
-gradient enclosure (for the branching rule).
+gradient enclosure (for the branching rule). `interval_bound(root, box)`: the first alone.
 """
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -398,6 +398,20 @@ def _positive_definite(m):
     return True
 
 
+_NOT_FINITE = "the interval enclosure of f is not finite on this box"
+
+
+def interval_bound(root, box):
+    """BoxBound of f over `box` from interval evaluation only (the cheapest bound)."""
+    try:
+        value = range_eval(root, box_ranges(box))
+    except DomainError as err:
+        return BoxBound(error=str(err))
+    if not value[0].is_finite():
+        return BoxBound(error=_NOT_FINITE)
+    return BoxBound(lower=value[0], checkable=value[0], method="interval")
+
+
 def bound_box(root, box, probe, threshold=None, use_taylor=True, checkable_only=False,
               taylor_first=False):
     """BoxBound of f over `box` (pairs of Fractions) with probe point `probe` (Fractions in the
@@ -416,8 +430,7 @@ def bound_box(root, box, probe, threshold=None, use_taylor=True, checkable_only=
             message = str(err)
         return BoxBound(error=message)
     if not value[0].is_finite():
-        return BoxBound(error="the interval enclosure of f is not finite on this box",
-                        gradient=gradient)
+        return BoxBound(error=_NOT_FINITE, gradient=gradient)
     out = BoxBound(lower=value[0], checkable=value[0], method="interval", gradient=gradient)
     f_p = _point_range(root, probe)
     if f_p is not None:

@@ -190,11 +190,12 @@ def _upper_at(root, witness):
 
 
 def _stats(results, elapsed):
-    stats = {"boxes": 0, "leaves": 0, "local_searches": 0, "max_depth": 0, "bounds": {},
-             "time": elapsed, "blocks": len(results)}
+    summed = ("boxes", "leaves", "local_searches", "jax_boxes", "jax_calls")
+    stats = dict.fromkeys(summed, 0)
+    stats.update({"max_depth": 0, "bounds": {}, "time": elapsed, "blocks": len(results)})
     for r in results:
-        for key in ("boxes", "leaves", "local_searches"):
-            stats[key] += r.stats[key]
+        for key in summed:
+            stats[key] += r.stats.get(key, 0)
         stats["max_depth"] = max(stats["max_depth"], r.stats["max_depth"])
         for method, count in r.stats["bounds"].items():
             stats["bounds"][method] = stats["bounds"].get(method, 0) + count
