@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from flint import arb
 
-from verinum import ir, jax_backend, jax_kernels, rounding
+from verinum import ir, jax_affine, jax_backend, jax_kernels, rounding
 from verinum.arb_backend import range_eval
 from verinum.errors import DomainError
 
@@ -171,7 +171,7 @@ def test_dense_affine_contains_exact_range(width, kind):
     products of opposite signs on the elementwise path: see the regression test below)."""
     rng = np.random.default_rng(width * 7 + len(kind))
     rows = (float_rows if kind == "float" else rational_rows)(rng, 6, width)
-    mats = jax_backend._affine_mats(rows, width)
+    mats = jax_affine._affine_mats(rows, width)
     elementwise = width <= jax_kernels.SMALL_AFFINE and "wr" not in mats
     lo, hi = affine_inputs(rng, width, 96, big=not elementwise)
     check_affine(rows, lambda i: np.arange(width), mats, None, lo, hi)
@@ -187,7 +187,7 @@ def test_sparse_gathered_affine_contains_exact_range(terms):
         cols = rng.choice(width, size=int(rng.integers(1, terms + 1)), replace=False)
         weights = (float_rows if i % 2 else rational_rows)(rng, 4, len(cols))[i % 4]
         sparse.append(list(zip(cols.tolist(), weights)))
-    mats, _, gather = jax_backend._matrix(sparse, width)
+    mats, _, gather = jax_affine._matrix(sparse, width)
     lo, hi = affine_inputs(rng, width, 48, big=terms > jax_kernels.SMALL_AFFINE)
     dense_rows = [[w for _, w in row] for row in sparse]
     check_affine(dense_rows, lambda i: np.array([j for j, _ in sparse[i]]), mats, gather, lo, hi)
@@ -198,7 +198,7 @@ def test_affine_cancellation_to_zero_and_one_ulp():
     for width in (3, 6):
         big = [1e300, -1e300, 1e16, -1e16, 2.0 ** 60, -(2.0 ** 60)][:width]
         rows = [[Fraction(v) for v in big]]
-        mats = jax_backend._affine_mats(rows, width)
+        mats = jax_affine._affine_mats(rows, width)
         x = np.array([[1.0, 1.0 + 2 ** -52], [1.0, 1.0], [3.0, 3.0], [3.0, 3.0],
                       [5.0, 5.0], [5.0, 5.0]])[:width]
         lo, hi = x[:, :1].repeat(2, 1), x[:, :1].repeat(2, 1)
@@ -210,7 +210,7 @@ def test_elementwise_affine_overflow_of_opposite_signs():
     """2·x0 - 2·x1 at x0 = 1e308, x1 = 1.5e308: exact -1e308; the elementwise path computes
     inf + (-inf) = NaN for both ends."""
     rows = [[Fraction(2), Fraction(-2)]]
-    mats = jax_backend._affine_mats(rows, 2)
+    mats = jax_affine._affine_mats(rows, 2)
     lo = np.array([[1e308], [1.5e308]])
     check_affine(rows, lambda i: np.arange(2), mats, None, lo, lo.copy())
 

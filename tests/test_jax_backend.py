@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from flint import arb
 
-from verinum import ir, jax_backend, rounding, tracing
+from verinum import ir, jax_affine, jax_backend, jax_kernels, jax_slopes, rounding, tracing
 from verinum.arb_backend import range_eval
 from verinum.errors import DomainError, InputError
 
@@ -288,7 +288,7 @@ def test_kink_slopes_contain_every_chord_slope(op):
     yc = a + (b - a) * u[0]
     yc_lo, yc_hi = np.maximum(a, yc - u[1] * 1e-3), np.minimum(b, yc + u[1] * 1e-3)
     yc_lo[400:500], yc_hi[400:500] = 0.0, 0.0
-    s = jax_backend._kink_slope(op, jax_backend.IV(a, b), jax_backend.IV(yc_lo, yc_hi))
+    s = jax_slopes._kink_slope(op, jax_kernels.IV(a, b), jax_kernels.IV(yc_lo, yc_hi))
     s_lo, s_hi = np.asarray(s.lo), np.asarray(s.hi)
     for i in range(4000):
         for y in (a[i], b[i], a[i] + (b[i] - a[i]) * u[2, i]):
@@ -314,7 +314,7 @@ def test_sums_of_unrelated_terms_use_sparse_matrices():
         assert check_contains(root, c - 0.01, c + 0.01, lower, upper, rng, boxes=6) > 0
     nodes, constants = ir.walk(root), jax_backend._Constants()
     slots = jax_backend._constant_slots(nodes, constants)
-    graph = jax_backend._contract(nodes, slots, constants)
+    graph = jax_affine._contract(nodes, slots, constants)
     groups = jax_backend._group_plan(graph, slots, constants)[0][0]
     assert any(op == ("affine",) and data[3] is not None for op, data, _ in groups)
 

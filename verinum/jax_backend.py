@@ -14,16 +14,16 @@ over the box (upper triangle only; used where no kink is crossed). The result is
 intersection of all forms computed.
 
 Sums and products by constants are folded into affine maps W·leaves + offset (exact rational
-W), one matrix product per group of them in midpoint-radius form (jax_kernels.affine).
+W), one matrix product per group of them in midpoint-radius form (jax_affine builds them,
+jax_kernels.affine evaluates them); slopes and derivative rules are in jax_slopes.
 
-Soundness rests on jax_kernels (outward rounding as in docs/jax.md) and on a self-test run at
-first use (`available()`): if the platform misbehaves the fast path is switched off with a
-warning, and `bound_boxes` falls back to the arb backend (slow, same guarantee). This module is
-for searching and pruning; facts that a returned result depends on are re-proved with arb.
+Soundness rests on jax_kernels (outward rounding as in docs/jax.md) and on a self-test
+(jax_selftest) run at first use (`available()`): if the platform misbehaves the fast path is
+switched off with a warning, and `bound_boxes` falls back to the arb backend (slow, same
+guarantee). This module is for searching and pruning; facts that a returned result depends on
+are re-proved with arb.
 """
-import math
 import warnings
-from fractions import Fraction
 
 import jax
 import jax.numpy as jnp
@@ -31,8 +31,10 @@ import numpy as np
 
 from . import ir, rounding
 from .errors import InputError
-from .jax_kernels import (INF, IV, MAXF, SMALL_AFFINE, TINY, TWO_OVER_SQRT_PI, Arith, affine,
-                          const, dn, hull, isum, mag_dot, meet, select, up)
+from .jax_affine import _affine_group, _contract
+from .jax_kernels import INF, IV, TINY, Arith, affine, dn, hull, isum, mag_dot, meet, select, up
+from .jax_selftest import _self_test
+from .jax_slopes import _derivatives, _kink_slope, _reverse_slopes
 
 jax.config.update("jax_enable_x64", True)
 
@@ -65,7 +67,8 @@ def bound_boxes(root, lo, hi, degree=0):
     """(lower, upper) float64 arrays of shape (batch,): sound bounds of f over each box.
 
     root: an IR node; lo, hi: arrays of shape (batch, n) (shape (batch,) when n = 1).
-    degree: 0 (interval), 1 (with mean-value form) or 2 (with second-order form)."""
+    degree: 0 (interval), 1 (with the slope form, slopes swept in reverse mode) or 2 (with
+    forward-mode slopes, the mean-value form and the second-order form)."""
     if not isinstance(root, ir.Node):
         raise InputError(f"bound_boxes expects an expression (IR node), got {type(root).__name__}")
     if degree not in (0, 1, 2) or isinstance(degree, bool):
@@ -192,128 +195,6 @@ def _kernel(root, n, degree):
     return _KERNELS[key]
 
 
-# -- affine maps: sums and products by constants, evaluated as matrix products -------------------
-def _linear_terms(node):
-    """[(argument, exact factor)] when node is linear in its arguments (add, sub, neg, product
-    by a constant), else None."""
-    if node.op == "neg":
-        return [(node.args[0], Fraction(-1))]
-    if node.op in ("add", "sub"):
-        sign = Fraction(1 if node.op == "add" else -1)
-        return [(node.args[0], Fraction(1)), (node.args[1], sign)]
-    if node.op == "mul":
-        for j in (1, 0):
-            if node.args[j].op == "const":
-                return [(node.args[1 - j], node.args[j].literal)]
-    return None
-
-
-def _contract(nodes, slots, constants):
-    """The DAG with chains and trees of linear nodes folded into affine *heads*: a linear node
-    used by a non-linear one, used twice, or the root becomes Σ w_k·leaf_k + offset (exact
-    rational weights; constants, π and e go into the offset); linear nodes used once by another
-    linear node disappear into it. Returns (nodes in order, {id: arguments}, {id(head): weights}).
-    slots gets the offset slot of every head."""
-    root, terms = nodes[-1], {id(m): _linear_terms(m) for m in nodes}
-    uses, nonlinear_use = {}, set()
-    for node in nodes:
-        args = node.args if terms[id(node)] is None else [a for a, _ in terms[id(node)]]
-        for a in args:
-            uses[id(a)] = uses.get(id(a), 0) + 1
-            if terms[id(node)] is None:
-                nonlinear_use.add(id(a))
-    heads = {id(m) for m in nodes if terms[id(m)] is not None and (
-        m is root or id(m) in nonlinear_use or uses.get(id(m), 0) > 1)}
-    args_of, weights = {}, {}
-    for node in nodes:
-        if id(node) not in heads:
-            args_of[id(node)] = node.args
-            continue
-        leaves, offset = _expand(node, terms, heads)
-        args_of[id(node)] = tuple(leaf for leaf, _ in leaves)
-        weights[id(node)] = [w for _, w in leaves]
-        slots[id(node)] = _offset_slot(offset, constants)
-    needed, stack = {id(root)}, [root]
-    while stack:
-        for a in args_of[id(stack.pop())]:
-            if id(a) not in needed:
-                needed.add(id(a))
-                stack.append(a)
-    return [m for m in nodes if id(m) in needed], args_of, weights
-
-
-def _expand(head, terms, heads):
-    """([(leaf, weight)], {"q"|"pi"|"e": coefficient}) of a head, by exact rational arithmetic."""
-    acc, offset, stack = {}, {"q": Fraction(0), "pi": Fraction(0), "e": Fraction(0)}, []
-    stack.extend(terms[id(head)])
-    while stack:  # each absorbed node has one user: visited once
-        node, k = stack.pop()
-        if node.op == "const":
-            offset["q"] += k * node.literal
-        elif node.op in ("pi", "e"):
-            offset[node.op] += k
-        elif terms[id(node)] is not None and id(node) not in heads:
-            stack.extend((a, k * w) for a, w in terms[id(node)])
-        else:
-            acc.setdefault(id(node), [node, Fraction(0)])[1] += k
-    return [tuple(item) for item in acc.values()], offset
-
-
-def _offset_slot(offset, constants):
-    if not offset["pi"] and not offset["e"]:
-        return constants.exact(offset["q"])
-    from flint import arb
-
-    def make():
-        return (rounding.to_arb(offset["q"]) + rounding.to_arb(offset["pi"]) * arb.pi()
-                + rounding.to_arb(offset["e"]) * arb.const_e())
-    return constants.ball(("offset", offset["q"], offset["pi"], offset["e"]), make)
-
-
-def _affine_mats(rows, width):
-    """The arrays jax_kernels.affine needs for the exact weights `rows` (one list of `width`
-    Fractions per output row): midpoints, radii, signs and the rounding-error constants, with a
-    factor 2 of margin on γ_L and on the absolute terms."""
-    u, eta = Fraction(1, 2 ** 53), Fraction(1, 2 ** 1022)
-    gamma = 2 * Fraction(width, 2 ** 53 - width)
-    f = 1 / ((1 - gamma) * (1 - u) ** 2)
-    abs_dot = Fraction(2 * width, 2 ** 1020)
-    shape = (len(rows), width)
-    w, wr, a = np.zeros(shape), np.zeros(shape), np.zeros(len(rows))
-    sign = np.array([[(q > 0) - (q < 0) for q in row] for row in rows], dtype=np.float64)
-    for i, row in enumerate(rows):
-        for j, q in enumerate(row):
-            w[i, j], wr[i, j] = _split_weight(q)
-    for i in range(len(rows)):
-        if not np.isfinite(wr[i]).all():
-            a[i] = INF
-            continue
-        norm_w = sum(abs(Fraction(x)) for x in w[i])
-        err = f * abs_dot + 2 * eta * norm_w / (1 - u) ** 2 + abs_dot
-        if wr.any():
-            err += f * abs_dot + 2 * eta * sum(Fraction(x) for x in wr[i])
-        a[i] = rounding.up(err)
-    mats = {"w": w, "abs_w": np.abs(w), "pos": (sign > 0) * 1.0, "neg": (sign < 0) * 1.0,
-            "c": np.float64(rounding.up(gamma)), "f": np.float64(rounding.up(f)), "a": a}
-    if wr.any():
-        mats["wr"] = wr
-    return mats
-
-
-def _split_weight(q):
-    """(m, r): floats with q in [m - r, m + r], m zero or normal (XLA reads subnormals as 0),
-    r zero or at least 2^-1022."""
-    if q == 0:
-        return 0.0, 0.0
-    if abs(q) > MAXF:
-        return 0.0, INF
-    m = rounding.down(q)
-    if abs(m) < TINY:
-        return 0.0, max(rounding.up(abs(q)), TINY)
-    r = q - Fraction(m)
-    return m, (0.0 if r == 0 else max(rounding.up(r), TINY))
-
-
 # -- the evaluation plan ---------------------------------------------------------------------------
 def _group_plan(graph, slots, constants):
     """Nodes grouped by (depth, operation): each group is evaluated as one vectorised operation
@@ -347,49 +228,6 @@ def _group_plan(graph, slots, constants):
         groups.append((opkey, data, locs))
     return (groups, where[id(nodes[-1])], rows), mats
 
-
-def _affine_group(group, args_of, weights, slots, constants, mats):
-    """(union of leaves, (matrix index, offset slots or None, transposed matrix index, gather
-    indices of both or None), largest array rows) for a group of heads."""
-    index, leaves = {}, []
-    for head in group:
-        for leaf in args_of[id(head)]:
-            if id(leaf) not in index:
-                index[id(leaf)] = len(leaves)
-                leaves.append(leaf)
-    rows = [[(index[id(leaf)], w) for leaf, w in zip(args_of[id(h)], weights[id(h)])]
-            for h in group]
-    columns = [[] for _ in leaves]
-    for i, row in enumerate(rows):
-        for j, w in row:
-            columns[j].append((i, w))
-    size, gathers = 1, []
-    for entries, width in ((rows, len(leaves)), (columns, len(group))):
-        matrix, rows_needed, gather = _matrix(entries, width)
-        mats.append(matrix)
-        gathers.append(gather)
-        size = max(size, rows_needed)
-    offsets = np.array([slots[id(h)] for h in group])
-    if all(constants.lo[k] == 0 == constants.hi[k] for k in offsets):
-        offsets = None
-    return leaves, (len(mats) - 2, offsets, len(mats) - 1, *gathers), size
-
-
-def _matrix(rows, width):
-    """(jax_kernels.affine's arrays, rows of the largest intermediate array, gather indices or
-    None) for the sparse rows [(column, weight)] of a matrix with `width` columns: dense unless
-    that would be mostly zeros or rows have few terms (then K terms per row, gathered)."""
-    terms = max(1, max(len(r) for r in rows))
-    if terms > SMALL_AFFINE and (width <= 2 * terms or len(rows) * width <= 1024):
-        dense = [[Fraction(0)] * width for _ in rows]
-        for i, row in enumerate(rows):
-            for j, w in row:
-                dense[i][j] += w
-        return _affine_mats(dense, width), max(len(rows), width), None
-    pad = [[(0, Fraction(0))] * (terms - len(r)) for r in rows]
-    matrix = _affine_mats([[w for _, w in r + p] for r, p in zip(rows, pad)], terms)
-    gather = np.array([[j for j, _ in r + p] for r, p in zip(rows, pad)], dtype=np.int32)
-    return matrix, len(rows) * terms, gather
 
 
 def _members_by_group(nodes, args_of, weights):
@@ -601,101 +439,6 @@ def _evaluate(plan, lo, hi, centre, consts, mats, n, order, va, da, kinks, keep=
     return (root, outs, arguments) if keep else root
 
 
-# -- slopes in reverse mode ------------------------------------------------------------------------
-def _reverse_slopes(plan, outs, arguments, consts, mats, n, da):
-    """Slopes S (intervals, (n, batch)) with f(x) - f(c) = S(x)·(x - c), S(x) in S, from the
-    centre and box values of a slope-mode pass: adjoints of the local slope factors, swept from
-    the root to the variables (any order of interval products encloses the chain of slopes)."""
-    groups, (root_group, root_row), _ = plan
-    sizes = [o.v.lo.shape[0] for o in outs]
-    adjoint = [None] * len(groups)
-    e = np.zeros((sizes[root_group], 1))
-    e[root_row] = 1.0
-    adjoint[root_group] = IV(e, e)
-    slopes = [None]
-    for gi in reversed(range(len(groups))):
-        opkey, data, locs = groups[gi]
-        lam = adjoint[gi]
-        if lam is None or opkey == "const":
-            continue
-        if opkey == "var":
-            _scatter_add(slopes, 0, n, data, lam, da)
-            continue
-        pieces = _pullback(opkey, data, arguments[gi], outs[gi], lam, consts, mats, da)
-        for (recipe, perm), piece in zip(locs, pieces):
-            if piece is None:
-                continue
-            if perm is not None:
-                inverse = np.argsort(perm)
-                piece = IV(piece.lo[inverse], piece.hi[inverse])
-            start = 0
-            for g, rows in recipe:
-                part = IV(piece.lo[start:start + len(rows)], piece.hi[start:start + len(rows)])
-                _scatter_add(adjoint, g, sizes[g], rows, part, da)
-                start += len(rows)
-    return slopes[0]
-
-
-def _scatter_add(store, g, size, rows, part, da):
-    """store[g] += part placed at `rows` (size rows in all); repeated rows in rounds."""
-    rows, pending = np.asarray(rows), np.arange(len(rows))
-    while len(pending):  # each round takes the first occurrence of every row left
-        _, first = np.unique(rows[pending], return_index=True)
-        take = pending[first]
-        pending = np.setdiff1d(pending, take)
-        if len(take) == size and np.array_equal(rows[take], np.arange(size)):
-            add = IV(part.lo[take], part.hi[take])
-        else:
-            zeros = jnp.zeros((size,) + part.lo.shape[1:])
-            add = IV(zeros.at[rows[take]].set(part.lo[take]),
-                     zeros.at[rows[take]].set(part.hi[take]))
-        store[g] = add if store[g] is None else da.add(store[g], add)
-
-
-def _pullback(opkey, data, args, out, lam, consts, mats, da):
-    """The adjoint lam (rows, batch) times the local slope factor of each argument: p_j with
-    f - f(c) = Σ_j p_j·(arg_j - arg_j(c)) on the box (slope mode: A the box range, Ac the
-    centre value); None for a constant argument."""
-    op = opkey[0]
-    if op == "affine":
-        return [affine(lam, mats[data[2]], data[4])]
-    if op == "neg":
-        return [da.neg(lam)]
-    if op in ("add", "sub"):
-        return [lam, da.neg(lam) if op == "sub" else lam]
-    if op == "mul":
-        a, b = args  # ab - a(c)b(c) = b(c)·(a - a(c)) + A·(b - b(c))
-        return [da.mul(b.c, lam), da.mul(a.v, lam)]
-    if op == "div":
-        a, b = args  # a/b - q(c) = (1/B)·(a - a(c)) - (q(c)/B)·(b - b(c))
-        r = da.recip(b.v)
-        return [da.mul(r, lam), da.neg(da.mul(da.mul(out.c, r), lam))]
-    if op in ("min", "max"):
-        a, b = args  # between a - a(c) and b - b(c) where the result switches
-        if op == "min":
-            only_a, only_b = a.v.hi <= b.v.lo, b.v.hi <= a.v.lo
-        else:
-            only_a, only_b = a.v.lo >= b.v.hi, b.v.lo >= a.v.hi
-        either = IV(jnp.minimum(lam.lo, 0.0), jnp.maximum(lam.hi, 0.0))
-        zero = IV(jnp.zeros_like(either.lo), jnp.zeros_like(either.lo))
-        return [select(only_a, lam, select(only_b, zero, either)),
-                select(only_b, lam, select(only_a, zero, either))]
-    if op == "pow":  # exp(b·log a): E·(L·(b - b(c)) + b(c)·(1/A)·(a - a(c))), E = the result
-        a, b = args
-        e_lam = da.mul(out.v, lam)
-        return [da.mul(da.mul(b.c, da.recip(a.v)), e_lam), da.mul(da.log(a.v), e_lam)]
-    a = args[0]
-    if op in ("abs", "relu"):
-        d1 = _kink_slope(op, a.v, a.c)
-    else:
-        name, extra = {"sqr": ("powi", 2), "powi": ("powi", opkey[-1]),
-                       "pow_const": ("pow_const", None)}.get(op, (op, None))
-        if op == "pow_const":
-            extra = (opkey[1], [IV(consts.lo[k], consts.hi[k]) for k in data])
-        d1 = _derivatives(da, Arith(), name, a.v, out.v, extra, 1)[0]
-    return [da.mul(d1, lam)]
-
-
 _FIELDS = ("v", "g", "h", "c")
 
 
@@ -874,22 +617,6 @@ class _JetOps:
         return _Jet(y, g, h, c=c)
 
 
-def _kink_slope(op, y, yc):
-    """Slopes of relu or abs between points of y and the centre value (in yc): for relu, 1
-    where y ≥ 0, 0 where y ≤ 0, else [yc/(yc - y.lo), 1] when yc ≥ 0 and [0, y.hi/(y.hi - yc)]
-    when yc ≤ 0 (the chord slopes; [0, 1] if yc may have either sign); abs = 2·relu - 1."""
-    left = dn(yc.lo / up(yc.lo - y.lo))
-    right_den = dn(y.hi - yc.hi)
-    right = up(y.hi / jnp.where(right_den > 0, right_den, 1.0))
-    right = jnp.where(right_den > 0, right, 1.0)
-    s_lo = jnp.where(y.hi <= 0, 0.0, jnp.where(y.lo >= 0, 1.0, jnp.where(yc.lo >= 0, left, 0.0)))
-    s_hi = jnp.where(y.hi <= 0, 0.0, jnp.where(yc.hi <= 0, right, 1.0))
-    s_lo = jnp.where(s_lo > 0.0, jnp.minimum(s_lo, 1.0), 0.0)  # NaN → 0
-    s_hi = jnp.where(s_hi < 1.0, jnp.maximum(s_hi, 0.0), 1.0)  # NaN → 1
-    if op == "relu":
-        return IV(s_lo, s_hi)
-    return IV(jnp.maximum(dn(2.0 * s_lo - 1.0), -1.0), jnp.minimum(up(2.0 * s_hi - 1.0), 1.0))
-
 
 def _pick(only_a, only_b, a, b):
     both = hull(a, b)
@@ -909,207 +636,6 @@ def _value(ar, op, v, extra):
         c, cs = extra
         return ar.pow_const(v, c, cs[0])
     return getattr(ar, op)(v)
-
-
-def _derivatives(ar, kinks, op, v, y, extra, order):
-    """Intervals containing φ'(ξ) and φ''(ξ) for all ξ in v (y = φ(v)); d2 None means 0 or not
-    needed (order 1). Undefined derivatives flag `ar`, kinks crossed flag `kinks`."""
-    one, two = const(1.0), const(2.0)
-    second = order == 2
-    if op == "exp":
-        return y, y
-    if op == "expm1":
-        e = ar.exp(v)
-        return e, e
-    if op in ("log", "log1p"):
-        d1 = ar.recip(v if op == "log" else ar.add(v, one))
-        return d1, (ar.neg(ar.sqr(d1)) if second else None)
-    if op == "sqrt":
-        ar.flag(v.lo <= 0)
-        d1 = ar.recip(ar.mul(two, y))
-        return d1, (ar.neg(ar.mul(d1, ar.recip(ar.mul(two, v)))) if second else None)
-    if op == "recip":
-        d1 = ar.neg(ar.sqr(y))
-        return d1, (ar.mul(two, ar.powi(y, 3)) if second else None)
-    if op == "sin":
-        return ar.cos(v), (ar.neg(y) if second else None)
-    if op == "cos":
-        return ar.neg(ar.sin(v)), (ar.neg(y) if second else None)
-    if op == "tan":
-        d1 = ar.add(one, ar.sqr(y))
-        return d1, (ar.mul(ar.mul(two, y), d1) if second else None)
-    if op == "atan":
-        d1 = ar.recip(ar.add(one, ar.sqr(v)))
-        return d1, (ar.mul(ar.mul(const(-2.0), v), ar.sqr(d1)) if second else None)
-    if op == "sinh":
-        return ar.cosh(v), (y if second else None)
-    if op == "cosh":
-        return ar.sinh(v), (y if second else None)
-    if op == "tanh":
-        d1 = _clip01(ar.sub(one, ar.sqr(y)), 1.0)
-        return d1, (ar.mul(ar.mul(const(-2.0), y), d1) if second else None)
-    if op == "erf":
-        c = IV(jnp.float64(TWO_OVER_SQRT_PI[0]), jnp.float64(TWO_OVER_SQRT_PI[1]))
-        d1 = ar.mul(c, ar.exp(ar.neg(ar.sqr(v))))
-        return d1, (ar.mul(ar.mul(const(-2.0), v), d1) if second else None)
-    if op == "sigmoid":
-        d1 = _clip01(ar.mul(y, ar.sub(one, y)), 0.25)
-        return d1, (ar.mul(d1, ar.sub(one, ar.mul(two, y))) if second else None)
-    if op == "softplus":
-        s = ar.sigmoid(v)
-        return s, (_clip01(ar.mul(s, ar.sub(one, s)), 0.25) if second else None)
-    if op == "swish":
-        s = ar.sigmoid(v)
-        ds = _clip01(ar.mul(s, ar.sub(one, s)), 0.25)
-        d1 = ar.add(s, ar.mul(v, ds))
-        d2 = ar.mul(ds, ar.add(two, ar.mul(v, ar.sub(one, ar.mul(two, s))))) if second else None
-        return d1, d2
-    if op in ("abs", "relu"):
-        kinks.flag((v.lo < 0) & (v.hi > 0))
-        low = -1.0 if op == "abs" else 0.0
-        d1 = IV(jnp.where((v.lo >= 0) & (v.hi > 0), 1.0, low),
-                jnp.where((v.hi <= 0) & (v.lo < 0), low, 1.0))
-        return d1, None
-    if op == "powi":
-        n = extra
-        if n == 0:
-            return const(0.0), None
-        d1 = ar.mul(const(float(n)), ar.powi(v, n - 1))
-        d2 = ar.mul(const(float(n * (n - 1))), ar.powi(v, n - 2)) if second and n != 1 else None
-        return d1, d2
-    if op == "pow_const":
-        c, cs = extra
-        d1 = ar.mul(cs[0], ar.pow_const(v, c - 1, cs[1]))
-        d2 = ar.mul(cs[3], ar.pow_const(v, c - 2, cs[2])) if second else None
-        return d1, d2
-    raise AssertionError(f"no derivative rule for {op}")
-
-
-def _clip01(a, top):
-    return IV(jnp.clip(a.lo, 0.0, top), jnp.clip(a.hi, 0.0, top))
-
-
-# -- self-test ------------------------------------------------------------------------------------------
-_TOLERANCE_ULP = 16  # libm errors must stay far below the LIBM_K = 1024 ulp widening
-_HOT_SPOTS = {
-    "exp": [-745.0, -708.5, -1e-20, 0.0, 1e-20, 0.5, 1.0, 700.0, 709.78, 709.79, 710.0, -30.5],
-    "log": [2.2250738585072014e-308, 1e-300, 0.5, 1 - 2 ** -53, 1.0, 1 + 2 ** -52, 2.0, 1e308,
-            0.7, 0.55, 0.62],
-    "expm1": [1e-20, -1e-10, 0.3, -0.3, 700.0, -40.0, 2.0, 1e-5],
-    "sin": [6381956970095103 * 2.0 ** 797, 1e22, 1e300, math.pi, math.pi / 2, 1e-300, 0.5,
-            100.0, 2.0 ** 60, 355.0],
-    "cos": [6381956970095103 * 2.0 ** 797, 1e22, 1e300, math.pi, math.pi / 2, 1e-300, 0.5,
-            100.0, 2.0 ** 60, 355.0],
-    "tan": [6381956970095103 * 2.0 ** 797, 1e22, math.pi / 2, 1e-300, 0.5, 1.5, 355.0],
-    "atan": [1e-20, 0.5, 1.0, 1e10, -3.0, 0.1],
-    "tanh": [1e-20, 0.01, 0.3, 0.7, 1.5, 5.0, 20.0, -0.55],
-    "erf": [1e-20, 0.5, 3.0, 6.0, -2.0, 0.01],
-}
-_RAW = {"exp": jnp.exp, "log": jnp.log, "expm1": jnp.expm1, "sin": jnp.sin, "cos": jnp.cos,
-        "tan": jnp.tan, "atan": jnp.arctan, "tanh": jnp.tanh,
-        "erf": lambda x: jax.scipy.special.erf(x)}
-
-
-def _probe(x, x_small, a, b):
-    raw = [{name: fn(xs) for name, fn in _RAW.items()} for xs in (x, x_small)]
-    ar = Arith()
-    p, q = IV(a, a), IV(b, b)
-    m = IV(jnp.abs(a), jnp.abs(a))
-    arith = (ar.add(p, q), ar.sub(p, q), ar.mul(p, q), ar.div(p, q), ar.sqrt(m))
-    return raw, arith, a * b, jnp.minimum(a, jnp.nan), jnp.maximum(jnp.nan, b)
-
-
-def _self_test():
-    """Problems found (empty: the fast path may be used): x64 on, flush-to-zero as measured,
-    NaN-propagating min/max, libm within 16 ulp at the known hard spots (two array shapes),
-    and the widened + - * / sqrt and matrix products enclosing exact results on random and
-    extreme operands."""
-    from flint import arb
-    if jnp.asarray(1.0).dtype != jnp.float64:
-        return ["jax_enable_x64 is off"]
-    rng = np.random.default_rng(20240601)
-    a = np.concatenate([rng.standard_normal(120) * 10.0 ** rng.integers(-300, 300, 120),
-                        [1e-300, -1e-300, 2.2250738585072014e-308, 1e308, -1e308, 0.0]])
-    b = np.concatenate([rng.standard_normal(120) * 10.0 ** rng.integers(-300, 300, 120),
-                        [1e-10, 1e-10, 0.5, 10.0, 3.0, 1.0]])
-    b = np.where(b == 0, 1.0, b)
-    points = sorted({v for pts in _HOT_SPOTS.values() for v in pts})
-    probe = jax.jit(_probe)
-    problems = []
-    with rounding.precision(256):
-        raw, arith, products, mins, maxs = probe(np.array(points), np.array(points[:5]), a, b)
-        for values, xs in zip(raw, (points, points[:5])):  # two array shapes
-            problems += _check_libm(values, xs)
-        flushed = products[-6:-4]  # 1e-300 * 1e-10: flushed to 0 or correctly rounded
-        if not all(f in (0.0, 1e-300 * 1e-10) for f in np.abs(np.asarray(flushed))):
-            problems.append(f"FTZ probe: 1e-300*1e-10 gave {flushed}")
-        if not (np.isnan(mins).all() and np.isnan(maxs).all()):
-            problems.append("min/max do not propagate NaN")
-        for k, name in enumerate(("add", "sub", "mul", "div", "sqrt")):
-            lo, hi = np.asarray(arith[k].lo), np.asarray(arith[k].hi)
-            for i in range(len(a)):
-                x, y = arb(float(a[i])), arb(float(b[i]))
-                ref = [x + y, x - y, x * y, x / y, abs(x).sqrt()][k]
-                if ref < arb(float(lo[i])) or ref > arb(float(hi[i])):
-                    problems.append(f"{name}({a[i]!r}, {b[i]!r}) not enclosed")
-                    break
-        problems += _check_affine(rng)
-    return problems
-
-
-def _check_affine(rng):
-    """affine() on weights of mixed magnitudes (a row that cancels exactly, whatever the
-    summation order computes; a subnormal weight) and on point and interval arguments contains
-    the exact range of every row."""
-    from flint import arb
-    w = rng.standard_normal((6, 40)) * 10.0 ** rng.integers(-20, 20, (6, 40))
-    w[0, :20] = rng.standard_normal(20) * 1e16
-    w[0, 20:] = -w[0, :20]
-    w[1, 0] = 1e-320
-    x = np.tile(rng.standard_normal(20), 2)  # row 0 · x = 0 exactly
-    x_lo = rng.standard_normal(40) * 10.0 ** rng.integers(-10, 10, 40)
-    x_hi = x_lo + np.abs(x_lo) * rng.uniform(0, 1e-3, 40)
-    mats = _affine_mats([[Fraction(v) for v in row] for row in w], 40)
-    run = jax.jit(affine)
-    problems = []
-    for lo, hi in ((x, x), (x_lo, x_hi)):
-        out = run(IV(lo[:, None], hi[:, None]), mats)
-        for i in range(6):
-            ends = [(arb(float(w[i, k])) * arb(float(lo[k])),
-                     arb(float(w[i, k])) * arb(float(hi[k]))) for k in range(40)]
-            low = sum((p if p < q else q for p, q in ends), arb(0))
-            high = sum((q if p < q else p for p, q in ends), arb(0))
-            if low < arb(float(out.lo[i, 0])) or high > arb(float(out.hi[i, 0])):
-                problems.append(f"matrix product row {i} not enclosed")
-    return problems
-
-
-def _check_libm(raw, xs):
-    from flint import arb
-    problems = []
-    big = arb(np.finfo(np.float64).max)
-    for name, values in raw.items():
-        values = np.asarray(values)
-        for i, x in enumerate(xs):
-            if x not in _HOT_SPOTS[name]:
-                continue
-            ref, y = _arb_reference(name, x), float(values[i])
-            if math.isinf(y) and abs(ref) > big and (y > 0) == (ref > 0):
-                continue
-            allowed = arb(_TOLERANCE_ULP * float(np.spacing(abs(y)))) + arb(TINY)
-            if not math.isfinite(y) or abs(arb(y) - ref) > allowed:
-                problems.append(f"{name}({x!r}) gave {y!r}, true value {ref.str(17)}")
-    return problems
-
-
-def _arb_reference(name, x):
-    a = arb_point(x)
-    return a.erf() if name == "erf" else getattr(a, name)()
-
-
-def arb_point(x):
-    from flint import arb
-    return arb(float(x))
 
 
 __all__ = ["available", "bound_boxes"]

@@ -1,7 +1,7 @@
 """Interval arithmetic on float64 JAX arrays, following docs/jax.md (the measured recipe).
 
 An interval is a pair `IV(lo, hi)` of arrays (any broadcastable shapes). Guarantees, under the
-assumptions checked by the self-test in jax_backend (x64; + - * / sqrt rounded to nearest, or
+assumptions checked by the self-test in jax_selftest (x64; + - * / sqrt rounded to nearest, or
 flushed to zero; libm errors far below K ulp):
 - every function returns an interval containing the exact real result for all real inputs in
   the argument intervals; ends may be ±inf ("unbounded");
@@ -114,7 +114,7 @@ def affine(x, mats, gather=None):
     """W·x for an exact matrix W (rows: outputs) and intervals x (rows: leaves, any trailing
     shape), in midpoint-radius form.
 
-    mats (built on the host by jax_backend._affine_mats): w (float midpoints of W, zero or
+    mats (built on the host by jax_affine._affine_mats): w (float midpoints of W, zero or
     normal), abs_w = |w|, optional wr (radii: the exact W lies in w ± wr), pos/neg (0/1: the sign
     of the exact W), c ≥ 2γ_L and f ≥ 1/((1-2γ_L)(1-u)²) (γ_L = Lu/(1-Lu), L terms per dot
     product, u = 2^-53) and a (per row: every absolute error term, flushes included).
