@@ -124,3 +124,16 @@ def test_point_outside_region_in_lower_upper():
         enc.upper(-1e-300)
     with pytest.raises(InputError):
         enc.lower(math.nan)
+
+
+def test_cli_reports_an_unwritable_certificate_path(tmp_path, capsys):
+    from verinum.cli import main
+    path = tmp_path / "missing" / "c.json"
+    assert main(["integrate", "x", "--domain", "0", "1", "--certificate", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert "cannot write the certificate" in err and str(path) in err
+
+
+def test_an_overflowing_enclosure_prints_as_an_interval():
+    text = repr(verinum.taylor_bounds("exp(exp(x))", 5, (0, 10), 2))
+    assert "[-inf, inf]" in text and "-inf + " not in text

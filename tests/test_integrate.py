@@ -342,3 +342,15 @@ def test_checker_gauss_rule_encloses_exact_integrals():
                   mpmath.mpf(enclosure.upper().str(40, radius=False)))
         assert lo - mpmath.mpf(10) ** -35 <= true <= hi + mpmath.mpf(10) ** -35
     assert hi - lo < 1e-12
+
+
+def test_budget_exit_keeps_the_range_times_length_bound():
+    """Out of pieces on a long oscillatory domain: each piece is still bounded by its range
+    times its length, so |∫| ≤ the domain length, never a huge disc bound."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = verinum.integrate("sin(x)", (0, 10 ** 4), max_pieces=100)
+    assert result.status == "budget"
+    exact = 1 - mpmath.cos(10 ** 4)
+    assert result.lo <= exact <= result.hi
+    assert result.hi - result.lo <= 2 * 10 ** 4

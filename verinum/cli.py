@@ -140,7 +140,11 @@ def _bounds(args):
 
 def _save(result, path):
     if path:
-        result.certificate.save(path)
+        try:
+            result.certificate.save(path)
+        except OSError as err:
+            from .errors import InputError
+            raise InputError(f"cannot write the certificate to {path}: {err.strerror}") from None
         print(f"certificate written to {path}; re-check it with: verinum check {path}")
 
 

@@ -208,15 +208,26 @@ class _Refiner:
         failing = [p for _, _, p in self.heap if p.enclosure is None]
         if failing:
             raise self._domain_error(failing[0])
-        for _, _, piece in self.heap:  # the cheap enclosures of pieces that were to be split
-            if piece.disc is not None and not piece.disc_used:
-                (lo, hi), = piece.box
-                try:
-                    piece.enclosure, piece.degree = disc_piece(self.root, lo, hi,
-                                                               piece.center[0], *piece.disc)
-                except CannotBound:
-                    pass  # keep ±M·length
+        for _, _, piece in self.heap:  # pieces that were to be split: the best bound there is
+            if self.dim == 1:
+                self._tighten_1d(piece)
         return "budget", reason
+
+    def _tighten_1d(self, piece):
+        """The piece's enclosure intersected with its full disc enclosure (if only the cheap
+        ±M·length was taken) and with range × length."""
+        (lo, hi), = piece.box
+        if piece.disc is not None and not piece.disc_used:
+            try:
+                full, degree = disc_piece(self.root, lo, hi, piece.center[0], *piece.disc)
+                piece.enclosure, piece.degree = balls.intersect(piece.enclosure, full), degree
+            except CannotBound:
+                pass
+        try:
+            piece.enclosure = balls.intersect(piece.enclosure,
+                                              range_piece(self.root, piece.box, self.names))
+        except CannotBound:
+            pass
 
     def total(self):
         """The exact arb sum of the piece enclosures (outward rounded)."""

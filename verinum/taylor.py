@@ -6,6 +6,8 @@ Every coefficient is an `Interval` (the ones below degree k are thin: their widt
 error, which AutoBound drops and verinum keeps); the degree-k ones carry the remainder.
 """
 
+import math
+
 from flint import arb
 
 from . import balls, rounding, tracing
@@ -110,7 +112,8 @@ class TaylorEnclosure:
 
 
 def _fmt(iv):
-    if iv.lo == iv.hi or abs(iv.hi - iv.lo) <= 1e-14 * max(abs(iv.lo), abs(iv.hi)):
+    if iv.lo == iv.hi or (math.isfinite(iv.hi - iv.lo)
+                          and abs(iv.hi - iv.lo) <= 1e-14 * max(abs(iv.lo), abs(iv.hi))):
         return f"{iv.lo:.10g}"  # thin: the interval is a few ulps wide
     return f"[{iv.lo:.10g}, {iv.hi:.10g}]"
 
