@@ -76,6 +76,15 @@ class _Tally:
                 f"width {decimal_up(hi - lo)})")
 
 
+def _digits_to_show(gap: Fraction, size: Fraction) -> int:
+    """Significant digits that show a gap of `gap` between numbers of magnitude `size`
+    (13 at least, 40 at most)."""
+    try:
+        return min(40, max(13, 2 + math.ceil(math.log10(size / gap))))
+    except (ValueError, OverflowError, ZeroDivisionError):
+        return 40
+
+
 def _refine(tally: _Tally, prog: Program, claim: tuple, budget: Budget, progress) -> None:
     """Refine the widest sub-boxes until the sum of enclosures lies in the claim; else Rejected.
     A 1-D sub-box is first re-enclosed with both of its methods (`piece_enclosure`), then
@@ -84,9 +93,12 @@ def _refine(tally: _Tally, prog: Program, claim: tuple, budget: Budget, progress
     refinements = 0
     while not (claim_lo <= tally.lo and tally.hi <= claim_hi):
         if tally.hi < claim_lo or tally.lo > claim_hi:
+            gap = claim_lo - tally.hi if tally.hi < claim_lo else tally.lo - claim_hi
+            d = _digits_to_show(gap, max(abs(tally.lo), abs(tally.hi), abs(claim_lo), abs(claim_hi)))
             raise Rejected(
-                f"claim is false: the integral lies in [{decimal_down(tally.lo)}, {decimal_up(tally.hi)}], "
-                f"which is disjoint from the claim [{decimal_down(claim_lo)}, {decimal_up(claim_hi)}]")
+                f"claim is false: the integral lies in [{decimal_down(tally.lo, d)}, "
+                f"{decimal_up(tally.hi, d)}], which is disjoint from the claim "
+                f"[{decimal_down(claim_lo, d)}, {decimal_up(claim_hi, d)}]")
         if not tally.heap or not budget.spend(2):
             raise Rejected(
                 f"the checker's piece enclosures sum to [{decimal_down(tally.lo)}, {decimal_up(tally.hi)}], "
