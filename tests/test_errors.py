@@ -137,3 +137,8 @@ def test_cli_reports_an_unwritable_certificate_path(tmp_path, capsys):
 def test_an_overflowing_enclosure_prints_as_an_interval():
     text = repr(verinum.taylor_bounds("exp(exp(x))", 5, (0, 10), 2))
     assert "[-inf, inf]" in text and "-inf + " not in text
+
+
+def test_integrand_undefined_on_the_whole_domain_names_a_point():
+    with pytest.raises(DomainError, match=r"undefined at x = -1\.9.*sqrt"):
+        verinum.integrate("sqrt(x)", (-2, -1))

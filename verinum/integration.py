@@ -357,6 +357,12 @@ class _Refiner:
         return piece
 
     def _domain_error(self, piece):
+        point = [(c, c) for c in piece.center]
+        try:
+            range_piece(self.root, point, self.names)
+        except CannotBound as err:  # not even defined at a point of the piece
+            at = ", ".join(f"{name} = {_show(c)}" for name, c in zip(self.names, piece.center))
+            return DomainError(f"integrand is undefined at {at}: {err}")
         where = ", ".join(f"{name} = {_simple_number(lo, hi)}"
                           for name, (lo, hi) in zip(self.names, piece.box))
         region = " x ".join(f"[{_show(lo)}, {_show(hi)}]" for lo, hi in piece.box)
