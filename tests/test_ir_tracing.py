@@ -185,3 +185,11 @@ def test_public_functions_survive_submodule_imports():
     assert callable(verinum.integrate) and verinum.integrate.__name__ == "integrate"
     assert callable(verinum.minimize) and verinum.minimize.__name__ == "minimize"
     assert callable(verinum.taylor_bounds)
+
+
+def test_one_dimensional_list_regions_accept_x_and_x0():
+    from verinum.tracing import parse
+    from verinum import ir
+    for text in ("x", "x0"):
+        assert parse(text, ["x0"]) == ir.var(0)
+        assert parse(text, ["x"]) == ir.var(0)

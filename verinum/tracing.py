@@ -109,8 +109,8 @@ def parse(text, names, vector=True):
     except SyntaxError as err:
         raise InputError(f"cannot parse {text!r}: {err.msg} at column {err.offset}") from None
     env = {n: ir.var(i) for i, n in enumerate(names)}
-    if names == ["x"]:
-        env["x0"] = env["x"]  # in 1-D, x0 is accepted as another name of x
+    if names in (["x"], ["x0"]):
+        env["x"] = env["x0"] = ir.var(0)  # in 1-D, x and x0 name the same variable
     return _Parser(text, env, names).visit(tree.body)
 
 
