@@ -354,3 +354,12 @@ def test_budget_exit_keeps_the_range_times_length_bound():
     exact = 1 - mpmath.cos(10 ** 4)
     assert result.lo <= exact <= result.hi
     assert result.hi - result.lo <= 2 * 10 ** 4
+
+
+def test_status_is_ok_when_the_pieces_taken_at_the_budget_exit_meet_tol():
+    """Status follows the returned width: "ok" exactly when it meets the tolerance."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = verinum.integrate("sin(x)", (0, 10 ** 4), tol=1e-12)
+    assert result.lo <= 1 - mpmath.cos(10 ** 4) <= result.hi
+    assert (result.status == "ok") == (result.hi - result.lo <= 1e-12)

@@ -5,6 +5,7 @@
 import argparse
 import re
 import sys
+import warnings
 
 _NEGATIVE = re.compile(r"^-[0-9.]")
 
@@ -21,6 +22,7 @@ def main(argv=None):
         _parser().print_help()
         return 2
     from .errors import VerinumError
+    warnings.formatwarning = lambda message, *_args, **_kw: f"warning: {message}\n"
     try:
         return args.run(args)
     except VerinumError as err:
