@@ -61,6 +61,12 @@ def lup(y):
     return y + (jnp.abs(y) * LIBM_PAD + ABS_PAD)
 
 
+def any_true(mask, axis=None):
+    """jnp.any(mask, axis), as a max over 0.0/1.0 (XLA CPU turns boolean reductions into slow
+    reduce-windows)."""
+    return jnp.max(jnp.where(mask, 1.0, 0.0), axis=axis, initial=0.0) > 0
+
+
 def point(x):
     return IV(x, x)
 
@@ -151,7 +157,7 @@ def affine(x, mats, gather=None):
         low = dot(mats["pos"], neg_inf) + dot(mats["neg"], pos_inf) > 0
         high = dot(mats["pos"], pos_inf) + dot(mats["neg"], neg_inf) > 0
         return jnp.where(low, -INF, out[0]), jnp.where(high, INF, out[1])
-    finite = jnp.all(jnp.isfinite(x.lo)) & jnp.all(jnp.isfinite(x.hi))
+    finite = ~any_true(~(lo_fin & hi_fin))
     return IV(*jax.lax.cond(finite, lambda o: o, unbounded, out))
 
 
@@ -188,7 +194,7 @@ class Arith:
         """Record failures; arrays of rank ≥ 2 are (rows, batch, ...): reduced to (batch,)."""
         cond = jnp.asarray(cond)
         if cond.ndim >= 2:
-            cond = jnp.any(cond, axis=(0,) + tuple(range(2, cond.ndim)))
+            cond = any_true(cond, axis=(0,) + tuple(range(2, cond.ndim)))
         self.bad = self.bad | cond
 
     # -- basic operations ----------------------------------------------------------------
