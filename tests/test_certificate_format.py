@@ -198,7 +198,7 @@ def test_missing_file():
     (lambda c: c["problem"].update(domain=[["0", "1p0"], ["0", "1p0"]]), "problem.domain", "1 [lo, hi]"),
     (lambda c: c["claim"].update(lower=0.5), "claim.lower", "JSON number"),
     (lambda c: c["claim"].update(lower="2p0"), "claim.lower", "mantissa must be odd"),
-    (lambda c: c["claim"].update(lower="1p1"), "claim", "lower > upper"),
+    (lambda c: c["claim"].update(lower="1p1"), "claim", "the claim is empty"),
     (lambda c: c["evidence"]["pieces"][1]["box"][0].__setitem__(1, "2p0"), "evidence.pieces[1].box[0][1]", "2p0"),
     (lambda c: c["evidence"]["pieces"][0]["box"][0].__setitem__(1, "2/4"), "evidence.pieces[0].box[0][1]", "'1p-1'"),
     (lambda c: c["evidence"]["pieces"][0].update(degree=-1), "evidence.pieces[0].degree", "non-negative"),

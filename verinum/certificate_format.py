@@ -184,7 +184,8 @@ def validate(obj) -> None:
     claim = obj["claim"]
     _object(claim, "claim", required=("lower", "upper"))
     if decode_exact(claim["lower"], "claim.lower") > decode_exact(claim["upper"], "claim.upper"):
-        raise CertificateFormatError("claim", "lower > upper")
+        raise CertificateFormatError(
+            "claim", f"lower {claim['lower']} > upper {claim['upper']}: the claim is empty")
     if obj["kind"] == "integral":
         _integral_evidence(obj["evidence"], n)
     else:

@@ -36,33 +36,36 @@ def _parser():
     sub.add_parser("check", help="re-verify certificates independently (see `verinum check -h`)")
 
     q = sub.add_parser("integrate", help="verified integral of an expression over an interval/box")
-    q.add_argument("expression", type=str.strip)
+    q.add_argument("expression", type=str.strip, help='e.g. "exp(-x**2)"; x in 1-D, x0, x1, ... in n-D')
     q.add_argument("--domain", nargs="+", required=True, metavar="LO HI",
                    help='"lo hi" in 1-D, or one "lo,hi" per dimension')
-    q.add_argument("--tol", default="1e-10")
-    q.add_argument("--rel-tol", default=None)
-    q.add_argument("--max-pieces", type=int, default=None)
-    q.add_argument("--variables", nargs="+", default=None)
-    q.add_argument("--certificate", metavar="OUT.json")
+    q.add_argument("--tol", default="1e-10", help="absolute width of the enclosure (default 1e-10)")
+    q.add_argument("--rel-tol", default=None, help="or relative to |integral|")
+    q.add_argument("--max-pieces", type=int, default=None, help="piece budget (default 20000)")
+    q.add_argument("--variables", nargs="+", default=None, help="names of the variables")
+    q.add_argument("--certificate", metavar="OUT.json", help="write a certificate there")
     q.set_defaults(run=_integrate)
 
     m = sub.add_parser("minimize", help="verified global minimum of an expression over a box")
-    m.add_argument("expression", type=str.strip)
-    m.add_argument("--box", nargs="+", required=True, metavar="LO,HI")
-    m.add_argument("--tol", default="1e-6")
-    m.add_argument("--rel-tol", default=None)
-    m.add_argument("--max-boxes", type=int, default=None)
-    m.add_argument("--time-limit", type=float, default=None)
-    m.add_argument("--variables", nargs="+", default=None)
-    m.add_argument("--certificate", metavar="OUT.json")
+    m.add_argument("expression", type=str.strip, help='e.g. "(x0-1)**2 + x1**2"')
+    m.add_argument("--box", nargs="+", required=True, metavar="LO,HI",
+                   help='one "lo,hi" per dimension, e.g. --box -1,1 -2,2')
+    m.add_argument("--tol", default="1e-6", help="gap between lower and upper bound (default 1e-6)")
+    m.add_argument("--rel-tol", default=None, help="or relative to |minimum|")
+    m.add_argument("--max-boxes", type=int, default=None, help="box budget")
+    m.add_argument("--time-limit", type=float, default=None, help="seconds")
+    m.add_argument("--variables", nargs="+", default=None, help="names of the variables")
+    m.add_argument("--certificate", metavar="OUT.json", help="write a certificate there")
     m.add_argument("--plot", metavar="OUT.png", help="2-D only: the proof's leaves on a contour plot")
     m.set_defaults(run=_minimize)
 
     b = sub.add_parser("bounds", help="verified Taylor enclosure (taylor_bounds)")
-    b.add_argument("expression", type=str.strip)
-    b.add_argument("--x0", nargs="+", required=True, type=str.strip)
-    b.add_argument("--region", nargs="+", required=True, metavar="LO HI")
-    b.add_argument("--degree", type=int, default=2)
+    b.add_argument("expression", type=str.strip, help='e.g. "exp(x)"')
+    b.add_argument("--x0", nargs="+", required=True, type=str.strip,
+                   help="expansion point (one number per dimension)")
+    b.add_argument("--region", nargs="+", required=True, metavar="LO HI",
+                   help='"lo hi" in 1-D, or one "lo,hi" per dimension')
+    b.add_argument("--degree", type=int, default=2, help="degree k of the enclosure (default 2)")
     b.set_defaults(run=_bounds)
     return p
 
@@ -77,7 +80,8 @@ def _pairs(tokens, what):
             raise InputError(f"{what}: each dimension is written lo,hi")
         return (pairs[0] if len(pairs) == 1 else pairs), len(pairs) > 1
     if len(tokens) % 2:
-        raise InputError(f"{what}: expected pairs of numbers, got {len(tokens)} numbers")
+        raise InputError(f"{what}: expected pairs of numbers, got {len(tokens)} number(s); "
+                         "write \"lo hi\" in 1-D or one \"lo,hi\" per dimension")
     pairs = [(tokens[i], tokens[i + 1]) for i in range(0, len(tokens), 2)]
     return (pairs[0] if len(pairs) == 1 else pairs), len(pairs) > 1
 

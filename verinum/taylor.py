@@ -99,15 +99,21 @@ class TaylorEnclosure:
         return Interval.from_range(self._range)
 
     def __repr__(self):
-        head = f"TaylorEnclosure of {self.expression} at x0={_show(self.x0, self.vector)}"
+        at = (f"{self.names[0]} = {_show(self.x0, False)}" if not self.vector
+              else f"({', '.join(self.names)}) = {_show(self.x0, True)}")
+        head = f"TaylorEnclosure of {self.expression} at {at}"
         region = ", ".join(f"[{float(lo):.6g}, {float(hi):.6g}]" for lo, hi in self.region)
         if not self.vector:
-            terms = " + ".join(f"{_fmt(c)}*t^{i}" if i else _fmt(c)
+            terms = " + ".join(_fmt(c) + ("" if i == 0 else "*t" if i == 1 else f"*t^{i}")
                                for i, c in enumerate(self.coefficients))
-            body = f"  f(x) in {terms},  t = x - x0"
+            body = f"  f in {terms},  t = {self.names[0]} - {_show(self.x0, False)}"
         else:
-            body = "\n".join(f"  degree {d}: " + ", ".join(f"{a}: {_fmt(c)}" for a, c in row.items())
-                             for d, row in enumerate(self.coefficients))
+            powers = f"  key: powers of ({', '.join(f't{j}' for j in range(self.dimension))}),"
+            shifts = ", ".join(f"t{j} = {name} - {_show([q], False)}"
+                               for j, (name, q) in enumerate(zip(self.names, self.x0)))
+            body = "\n".join([powers + " " + shifts] + [
+                f"  degree {d}: " + ", ".join(f"{a}: {_fmt(c)}" for a, c in row.items())
+                for d, row in enumerate(self.coefficients)])
         return f"{head} over {region}, degree {self.degree}:\n{body}"
 
 
