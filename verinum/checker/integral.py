@@ -35,8 +35,8 @@ def check_integral(cert: dict, prog: Program, budget: Budget, progress=None) -> 
     tally = _Tally()
     for i, (box, piece) in enumerate(zip(boxes, pieces)):
         degree = piece_degree(piece.get("degree", 0), len(box))
-        for sub, lo, hi in _enclose_with_splitting(prog, box, degree, budget, i):
-            tally.add((i, sub, degree, False), lo, hi)
+        for sub, lo, hi, complete in _enclose_with_splitting(prog, box, degree, budget, i):
+            tally.add((i, sub, degree, complete), lo, hi)
         if progress is not None:
             progress(i + 1, len(boxes))
     _refine(tally, prog, claim, budget, progress)
@@ -105,20 +105,20 @@ def _refine(tally: _Tally, prog: Program, claim: tuple, budget: Budget, progress
                 f"not inside the claim [{decimal_down(claim_lo)}, {decimal_up(claim_hi)}] "
                 f"after {refinements} refinements{tally.widest()}")
         item = tally.pop()
-        i, box, degree, both = item[2]
-        if len(box) == 1 and not both:
-            lo, hi = piece_enclosure(prog, box, degree, both=True)
+        i, box, degree, complete = item[2]
+        if not complete:  # 1-D, disc only so far: add the Lagrange form before bisecting
+            lo, hi, _ = _enclosure(prog, box, degree, True)
             refinements += 1
             tally.add((i, box, degree, True), max(lo, item[3]), min(hi, item[4]))
             continue
         try:
-            halves = [(half, *piece_enclosure(prog, half, degree)) for half in bisect(box)]
+            halves = [(half, *_enclosure(prog, half, degree, False)) for half in bisect(box)]
         except CannotBound:
             tally.freeze(item)
             continue
         refinements += 1
-        for half, lo, hi in halves:
-            tally.add((i, half, degree, False), lo, hi)
+        for half, lo, hi, complete in halves:
+            tally.add((i, half, degree, complete), lo, hi)
         if progress is not None and refinements % 64 == 0:
             progress(budget.used, budget.limit)
 
@@ -174,12 +174,13 @@ def _check_disjoint(boxes: list) -> None:
 # ----------------------------------------------------------------------------- piece enclosures
 
 def _enclose_with_splitting(prog: Program, box: tuple, degree: int, budget: Budget, index: int):
-    """[(sub-box, lo, hi)] covering box with ∫ f over each sub-box in [lo, hi]; raises Rejected."""
+    """[(sub-box, lo, hi, complete)] covering box with ∫ f over each sub-box in [lo, hi]
+    (complete: see `_enclosure`); raises Rejected."""
     done, stack = [], [(box, 0)]
     while stack:
         b, depth = stack.pop()
         try:
-            done.append((b, *piece_enclosure(prog, b, degree)))
+            done.append((b, *_enclosure(prog, b, degree, False)))
             continue
         except CannotBound as exc:
             reason = str(exc)
@@ -198,9 +199,17 @@ def piece_enclosure(prog: Program, box: tuple, degree: int, both: bool = False) 
     the intersection) the Taylor form with the Lagrange remainder; n-D: Taylor form via a Gauss
     rule, else the mean-value form; any of them falls back to f(X) * volume.
     """
+    return _enclosure(prog, box, degree, both)[:2]
+
+
+def _enclosure(prog: Program, box: tuple, degree: int, both: bool) -> tuple[Fraction, Fraction, bool]:
+    """`piece_enclosure`, and whether every method was used (so only bisection can improve it):
+    always in n-D, and in 1-D with ``both`` or where the disc method failed."""
+    complete = len(box) > 1 or both
     try:
         if len(box) == 1:
             enc = disc_integral(prog, box[0], degree)
+            complete = complete or enc is None
             if enc is None or both:
                 enc = _intersect(enc, _lagrange(prog, box[0], degree, enc is not None))
         else:
@@ -213,10 +222,10 @@ def piece_enclosure(prog: Program, box: tuple, degree: int, both: bool = False) 
     except CannotBound:
         lo, hi = interval_range(prog, box)
         vol = volume(box)
-        return lo * vol, hi * vol
+        return lo * vol, hi * vol, True
     if not enc.is_finite():
         raise CannotBound("non-finite integral enclosure")
-    return lower_q(enc), upper_q(enc)
+    return lower_q(enc), upper_q(enc), complete
 
 
 def _lagrange(prog: Program, interval: tuple, degree: int, optional: bool):
