@@ -354,3 +354,48 @@ def test_bad_input_is_rejected():
         jax_backend.bound_boxes(root, np.zeros((1, 2)), np.ones((1, 2)), degree=3)
     with pytest.raises(InputError, match="2 variables"):
         jax_backend.bound_boxes(root, np.zeros((1, 1)), np.ones((1, 1)))
+
+
+def test_quadratic_min_is_a_sharp_lower_bound():
+    """min over s in [tl, th], γ in [gl, gh], α >= a of γ·s + ½·α·s², computed exactly with
+    Fractions at the ends and the vertex, is >= quadratic_min and close to it."""
+    from fractions import Fraction as Q
+    rng = np.random.default_rng(41)
+    m = 3000
+    scale = 10.0 ** rng.integers(-3, 4, (4, m))
+    gl = rng.standard_normal(m) * scale[0]
+    gh = gl + np.abs(rng.standard_normal(m)) * scale[1] * (rng.random(m) < 0.7)
+    a = rng.standard_normal(m) * scale[2]
+    a[:300] = 0.0
+    a[300:600] = 1e-300
+    tl = -np.abs(rng.standard_normal(m)) * scale[3]
+    th = np.abs(rng.standard_normal(m)) * scale[3]
+    tl[600:700] = 0.0
+    got = np.asarray(jax_kernels.quadratic_min(jax_kernels.IV(gl, gh), a, jax_kernels.IV(tl, th)))
+    for i in range(m):
+        A = Q(a[i])
+
+        def q(s, g):
+            return g * s + A * s * s / 2
+        candidates = [q(Q(tl[i]), Q(gh[i])), q(Q(th[i]), Q(gl[i])), Q(0)]
+        for g in (Q(gl[i]), Q(gh[i])):
+            if A > 0 and Q(tl[i]) <= -g / A <= Q(th[i]):
+                candidates.append(-g * g / (2 * A))
+        exact = min(candidates)
+        assert Q(got[i]) <= exact, i
+        assert float(exact) - got[i] <= 1e-12 * (abs(float(exact)) + 1e-300) + 1e-300 or \
+            not np.isfinite(got[i]) and A == 0 == exact, (i, got[i], float(exact))
+
+
+def test_degree_2_is_nearly_exact_at_a_minimum():
+    """Near the minimiser of a separable quartic (Styblinski-Tang) the degree-2 lower bound
+    is within about the box width squared of the true minimum (an interval sum of the
+    second-order form is off by about |∇f(c)|·width)."""
+    n, xm = 5, -2.903534027771178
+    root = expr(" + ".join(f"(x{i}**4 - 16*x{i}**2 + 5*x{i})/2" for i in range(n)), n)
+    lo, hi = np.full((2, n), xm - 1e-3), np.full((2, n), xm + 1e-3)
+    hi[1] += 0.1
+    lower, _ = jax_backend.bound_boxes(root, lo, hi, 2)
+    true_min = n * -39.16616570377142
+    assert lower[0] <= true_min and true_min - lower[0] < 1e-6
+    assert lower[1] <= true_min and true_min - lower[1] < n * 0.1 ** 2

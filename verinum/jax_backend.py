@@ -32,7 +32,8 @@ import numpy as np
 from . import ir, rounding
 from .errors import InputError
 from .jax_affine import _affine_group, _contract
-from .jax_kernels import INF, IV, TINY, Arith, affine, dn, hull, isum, mag_dot, meet, select, up
+from .jax_kernels import (INF, IV, TINY, Arith, affine, dn, hull, isum, mag_dot, meet,
+                          quadratic_min, select, up)
 from .jax_selftest import _self_test
 from .jax_slopes import _derivatives, _kink_slope, _reverse_slopes
 
@@ -372,7 +373,24 @@ def _second_order(plan, lo, hi, c, t, consts, mats, n, va, out):
         tt = select(ti == tj, da.sqr(t_i), da.mul(t_i, t_j))
         tt = da.mul(tt, IV(weights, weights))  # exact: 0.5 and 1
         form2 = da.add(form2, isum(da.mul(box.h, tt), 1))
+        form2 = meet(form2, _diagonal_quadratic(at_c, box.h, t, ti, tj, tt, da))
     return _meet_valid(out, form2, da.bad | kinks.bad)
+
+
+def _diagonal_quadratic(at_c, h, t, ti, tj, tt, da):
+    """f(c) + Σ_i q_i + Σ_{i<j} H_ij·t_i·t_j, with q_i the exact range (`quadratic_min`) of
+    ∇_i f(c)·t_i + ½ H_ii t_i² over t_i (H_ii's ends as the curvature): much tighter than the
+    interval sum near a minimum, where ∇f(c) is small."""
+    g = at_c.g if at_c.g is not None else IV(jnp.zeros_like(t.lo), jnp.zeros_like(t.lo))
+    g = IV(jnp.broadcast_to(g.lo, t.lo.shape), jnp.broadcast_to(g.hi, t.lo.shape))
+    diag, off = np.flatnonzero(ti == tj), np.flatnonzero(ti != tj)
+    lower = quadratic_min(g, h.lo[:, diag], t)
+    upper = -quadratic_min(da.neg(g), -h.hi[:, diag], t)
+    total = da.add(at_c.v, isum(IV(lower, upper), 1))
+    if off.size:
+        total = da.add(total, isum(da.mul(IV(h.lo[:, off], h.hi[:, off]),
+                                          IV(tt.lo[:, off], tt.hi[:, off])), 1))
+    return total
 
 
 def _slope_form(jet, t_mag, axis):

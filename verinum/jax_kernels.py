@@ -116,6 +116,28 @@ def mag_dot(s, t_mag, axis):
     return up(up(total * (1.0 + (m + 4) * REL_PAD)) + m * 2.0 ** -1019)
 
 
+def quadratic_min(g, a, t):
+    """A float ≤ min of γ·s + ½·α·s² over s in t (t.lo ≤ 0 ≤ t.hi), γ in the interval g and
+    α ≥ a (float array): the exact minimum of each half s ≥ 0 (γ·s ≥ g.lo·s) and s ≤ 0
+    (γ·s ≥ g.hi·s) of a 1-D quadratic, at an end where it is monotone there, else its
+    vertex value −b²/(2a) (a lower bound of the whole parabola). NaN in, NaN out."""
+    return jnp.minimum(_half_quadratic_min(g.lo, a, t.hi), _half_quadratic_min(-g.hi, a, -t.lo))
+
+
+def _half_quadratic_min(b, a, v):
+    """A float ≤ min over u in [0, v] (v ≥ 0) of b·u + ½·α·u², α ≥ a."""
+    zero, half = jnp.zeros_like(b), 0.5 * a  # 0.5·a: exact, or flushed (a below 2^-1021)
+    end = Arith.add(Arith.mul(point(b), point(v)),
+                    Arith.mul(IV(dn(half), up(half)), Arith.sqr(point(v)))).lo
+    slope_at_v = Arith.add(point(b), Arith.mul(point(a), point(v))).hi  # ≥ b + a·v
+    monotone = (a <= 0) | (b >= 0) | (slope_at_v <= 0)
+    two_a = dn(2.0 * a)
+    vertex = -up(up(b * b) / jnp.where(two_a > 0, two_a, 1.0))
+    vertex = jnp.where(two_a > 0, vertex, -INF)
+    out = jnp.where(monotone, jnp.minimum(zero, end), dn(vertex))
+    return jnp.where(jnp.isnan(b) | jnp.isnan(a) | jnp.isnan(v), jnp.nan, out)
+
+
 def affine(x, mats, gather=None):
     """W·x for an exact matrix W (rows: outputs) and intervals x (rows: leaves, any trailing
     shape), in midpoint-radius form.
