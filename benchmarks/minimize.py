@@ -1,13 +1,14 @@
 """Benchmark of verinum.minimize on classic global-optimisation test problems (2-D to 10-D).
 
-    python benchmarks/minimize.py [--time-limit 20] [--tol 1e-6] [--only NAME ...]
-                                  [--check-budget 20000]
+    python benchmarks/minimize.py [--time-limit 30] [--tol 1e-6] [--only NAME ...]
+                                  [--check-budget 20000] [--no-jax]
 
-One table: verinum (time, boxes, certified gap, whether [lower, upper] contains the literature
-minimum, independent checker verdict on the certificate for every n, "budget" when the checker
-ran out of its work budget: --check-budget), the time of the same run with backend="jax" (the
-JAX-driven search, compilation included; "!" where its enclosure misses the minimum or its
-status is not "ok"; --no-jax skips it), SCIP via pyscipopt (time, its claimed dual/primal
+One table: verinum with the default backend="auto" (time, boxes, certified gap, whether
+[lower, upper] contains the literature minimum, independent checker verdict on the certificate
+for every n, "budget" when the checker ran out of its work budget: --check-budget; "*" after
+the time where auto handed the search to JAX), the times of the same run with backend="arb"
+(the arb-only path) and backend="jax" (compilation included; "!" where the enclosure misses the
+minimum or the status is not "ok"; --no-jax skips both), SCIP via pyscipopt (time, its claimed dual/primal
 bounds, whether they enclose the literature minimum; SCIP's bounds are floating point and not
 certified), scipy differential_evolution (whether it reached the literature minimum within
 1e-4; no bounds). Written to benchmarks/results/minimize.txt too.
@@ -78,6 +79,19 @@ def hartmann3():
     terms = []
     for i in range(4):
         inner = " + ".join(f"{a[i][j]}*(x{j} - {p[i][j] / 10000})**2" for j in range(3))
+        terms.append(f"{alpha[i]}*exp(-({inner}))")
+    return "-(" + " + ".join(terms) + ")"
+
+
+def hartmann6():
+    a = [[10, 3, 17, 3.5, 1.7, 8], [0.05, 10, 17, 0.1, 8, 14], [3, 3.5, 1.7, 10, 17, 8],
+         [17, 8, 0.05, 10, 0.1, 14]]
+    p = [[1312, 1696, 5569, 124, 8283, 5886], [2329, 4135, 8307, 3736, 1004, 9991],
+         [2348, 1451, 3522, 2883, 3047, 6650], [4047, 8828, 8732, 5743, 1091, 381]]
+    alpha = ["1", "1.2", "3", "3.2"]
+    terms = []
+    for i in range(4):
+        inner = " + ".join(f"{a[i][j]}*(x{j} - {p[i][j] / 10000})**2" for j in range(6))
         terms.append(f"{alpha[i]}*exp(-({inner}))")
     return "-(" + " + ".join(terms) + ")"
 
@@ -154,6 +168,7 @@ PROBLEMS = [
     ("Shubert", shubert(), [(-10, 10)] * 2, -186.7309088310239),
     # harder instances (below the line; "separable=False" solves ST 5-D as one block)
     ("ST 5-D one block", styblinski(5), [(-5, 5)] * 5, 5 * ST),
+    ("Hartmann 6-D", hartmann6(), [(0, 1)] * 6, -3.3223680114155147),
     ("MLP tanh 2-16-16-1", mlp([2, 16, 16, 1], "tanh"), [(-1, 1)] * 2, None),
     ("MLP relu 2-16-16-1", mlp([2, 16, 16, 1], "relu"), [(-1, 1)] * 2, None),
 ]
@@ -163,7 +178,7 @@ NOT_SEPARABLE = {"ST 5-D one block"}
 
 
 def run_verinum(expr, box, lit, tol, time_limit, check_budget, backend="auto", separable=True):
-    if backend == "jax":
+    if backend != "arb":
         import jax
         jax.clear_caches()  # the time includes compiling
     start = time.perf_counter()
@@ -175,6 +190,7 @@ def run_verinum(expr, box, lit, tol, time_limit, check_budget, backend="auto", s
     elapsed = time.perf_counter() - start
     slack = 1e-12 * max(1.0, abs(lit or 0))  # literature values are rounded to ~16 digits
     out = {"time": elapsed, "boxes": r.stats["boxes"], "gap": r.upper - r.lower,
+           "jax_boxes": r.stats["jax_boxes"],
            "status": r.status,
            "contains": None if lit is None else r.lower - slack <= lit <= r.upper + slack,
            "lower": r.lower, "upper": r.upper}
@@ -269,8 +285,8 @@ def _yes(flag, no="NO"):
     return "-" if flag is None else "yes" if flag else no
 
 
-def _jax_column(j, v):
-    """backend='jax' time, '!' unless ok and (where known) enclosing; the arb run v for MLPs."""
+def _other_backend(j, v):
+    """Time of run j, '!' unless ok and (where known) enclosing; the auto run v for MLPs."""
     if "error" in j:
         return f"{'error':>7}"
     good = j["status"] == "ok" and j["contains"] is not False
@@ -281,12 +297,13 @@ def _jax_column(j, v):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--time-limit", type=float, default=20.0)
+    parser.add_argument("--time-limit", type=float, default=30.0)
     parser.add_argument("--tol", type=float, default=1e-6)
     parser.add_argument("--only", nargs="*", default=None)
     parser.add_argument("--check-budget", type=int, default=20_000,
                         help="box evaluations the checker may spend per certificate")
-    parser.add_argument("--no-jax", action="store_true", help="skip the backend='jax' runs")
+    parser.add_argument("--no-jax", action="store_true",
+                        help="skip the backend='arb' and backend='jax' runs")
     args = parser.parse_args()
     have_scip = scip_available()
     lines = [f"verinum.minimize benchmark: tol {args.tol}, time limit {args.time_limit} s per "
@@ -296,10 +313,13 @@ def main():
              "enc = [lower, upper] contains the literature minimum; cert = independent checker "
              "verdict (budget: it ran out of its work budget); SCIP enc: yes, ~ (only within "
              "its 1e-6 feasibility tolerance) or NO; DE = scipy differential_evolution reached "
-             "it within 1e-4; jax s = the same run with backend='jax' (compilation included; "
-             "! = status not ok or enclosure wrong); MLPs: no literature minimum, enc '-'", ""]
+             "it within 1e-4; time s: backend='auto' (* = it handed the search to JAX after "
+             "3 s); arb s, jax s = the same run with backend='arb' / 'jax' (compilation "
+             "included; ! = status not ok or enclosure wrong); MLPs: no literature minimum, "
+             "enc '-'", ""]
     head = (f"{'problem':<22} {'n':>2} {'lit. min':>13} | {'time s':>7} {'boxes':>7} "
-            f"{'gap':>8} {'status':>10} {'enc':>3} {'cert':>8} {'jax s':>7} | {'SCIP s':>6} "
+            f"{'gap':>8} {'status':>10} {'enc':>3} {'cert':>8} {'arb s':>7} {'jax s':>7} | "
+            f"{'SCIP s':>6} "
             f"{'SCIP bounds':>27} {'enc':>3} | {'DE':>3} {'DE s':>5}")
     lines += [head, "-" * len(head)]
     print("\n".join(lines), flush=True)
@@ -314,10 +334,12 @@ def main():
         if "error" in v:
             vtxt = f"{v['error']:<50}"
         else:
-            vtxt = (f"{v['time']:7.2f} {v['boxes']:7d} {v['gap']:8.1e} {v['status']:>10} "
-                    f"{_yes(v['contains']):>3} {v.get('check', '-'):>8}")
-        vtxt += " " + (f"{'-':>7}" if args.no_jax else _jax_column(
-            run_verinum(expr, box, lit, args.tol, args.time_limit, 0, "jax", sep), v))
+            vtxt = (f"{v['time']:6.2f}{'*' if v['jax_boxes'] else ' '} {v['boxes']:7d} "
+                    f"{v['gap']:8.1e} {v['status']:>10} {_yes(v['contains']):>3} "
+                    f"{v.get('check', '-'):>8}")
+        for backend in ("arb", "jax"):
+            vtxt += " " + (f"{'-':>7}" if args.no_jax else _other_backend(
+                run_verinum(expr, box, lit, args.tol, args.time_limit, 0, backend, sep), v))
         if have_scip:
             s = run_scip(root, names, box, lit, args.time_limit)
             stxt = (f"{s['error'][:42]:<42}" if "error" in s else

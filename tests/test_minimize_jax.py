@@ -55,6 +55,17 @@ def test_jax_three_dimensional_with_irrational_box_ends():
     assert check(r.certificate.data).status == "accepted"
 
 
+def test_auto_hands_long_searches_to_jax(monkeypatch):
+    """"auto" switches to the JAX search once arb has run _AUTO_JAX_AFTER seconds with enough
+    boxes queued (here at once); the result is still proven and checked."""
+    monkeypatch.setattr(minimization, "_AUTO_JAX_AFTER", 0.0)
+    monkeypatch.setattr(minimization, "_AUTO_JAX_QUEUE", 1)
+    r = minimize(CAMEL, [(-3, 3), (-2, 2)], tol=1e-6, backend="auto")
+    assert r.stats["jax_boxes"] > 0
+    assert r.status == "ok" and contains(r, camel_min())
+    assert check(r.certificate.data).status == "accepted"
+
+
 def test_auto_equals_arb_on_small_problems():
     a = minimize(CAMEL, [(-3, 3), (-2, 2)], tol=1e-6, backend="auto")
     b = minimize(CAMEL, [(-3, 3), (-2, 2)], tol=1e-6, backend="arb")

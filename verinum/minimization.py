@@ -14,8 +14,9 @@ bounds are values of f at float points, proven with arb: box centres, faces pick
 monotonicity test, and the results of a float local search (`local_search`), snapped to short
 numbers. Boxes whose lower bound is within the tolerance of the best upper bound are closed; the
 others are split (smear rule: largest |∂f/∂x_i|·width, else widest relative width) at a short
-dyadic near the middle. With backend "jax" a batched float search (`jax_search`) first grows
-the tree under the queued boxes; every leaf it leaves is then bounded with arb as above.
+dyadic near the middle. With backend "jax" (or "auto" once arb has run 3 s) a batched float
+search (`jax_search`) grows the tree under the queued boxes; every leaf it leaves is then
+bounded with arb as above.
 The split tree with one proven lower bound per leaf is the certificate (kind "global-min").
 """
 import heapq
@@ -37,6 +38,8 @@ _BATCH = 16                         # boxes split per round
 _REFINE_BUDGET = 20_000             # boxes spent making the certificate easy to check
 _MAX_UNBOUNDED_DEPTH = 48           # splits of a box where f cannot be bounded before giving up
 _JAX_DEGREE = 2                     # JAX bounds: interval, slope, mean-value, second-order forms
+_AUTO_JAX_AFTER = 3.0               # backend "auto": JAX takes over after this many seconds
+_AUTO_JAX_QUEUE = 64                # ... of arb search if at least this many boxes are open
 
 
 class MinimizeResult:
@@ -140,8 +143,9 @@ def minimize(f, box, *, tol=1e-6, rel_tol=None, max_boxes=200_000, time_limit=No
     1/10, a float is its binary value). Stops when upper − lower ≤ max(tol, rel_tol·|upper|)
     (status "ok"), or when max_boxes boxes were processed / time_limit seconds passed (status
     says which; the bounds are still proven). backend: "arb", "jax" (a JAX batch search grows the
-    tree, then every leaf is re-proven with arb: `switch_to_jax`) or "auto" (arb: JAX measured
-    slower on every benchmark problem, compilation included; docs/minimize.md).
+    tree, then every leaf is re-proven with arb: `switch_to_jax`) or "auto" (arb, handing the
+    search to JAX when it is still open after 3 s with at least 64 boxes queued: compiling
+    takes 1–5 s, so JAX pays only on long runs; docs/minimize.md).
     separable: a sum of terms over disjoint sets of variables is minimised block by block
     (module verinum.separable; stats["blocks"] says how many); False treats f as one block.
     Raises InputError for a bad box or option, DomainError where f is undefined on the box.
@@ -182,7 +186,8 @@ class _Solver:
         self.root, self.names, self.region, self.n = root, names, region, len(region)
         self.tol, self.rel = tol, rel
         self.max_boxes, self.time_limit, self.progress = max_boxes, time_limit, progress
-        self.jax_pending = backend == "jax"  # the JAX search is still to run ("auto" is arb)
+        self.jax_pending = backend == "jax"  # the JAX search is still to run
+        self.jax_auto = backend == "auto"    # ... or will run once arb has taken _AUTO_JAX_AFTER
         self.float_f = compile_float(root)
         self.flo = [rounding.up(lo) for lo, _ in region]
         self.fhi = [rounding.down(hi) for _, hi in region]
@@ -407,6 +412,10 @@ class _Solver:
             self.bound_children(children)
             for child in children:
                 self.push(child)
+            if self.jax_auto and time.monotonic() - self.start > _AUTO_JAX_AFTER:
+                if len(self.heap) >= _AUTO_JAX_QUEUE:
+                    self.jax_auto = False
+                    self.switch_to_jax()
             if self.stats["boxes"] >= next_search and self.heap:
                 spacing = min(2 * spacing, 40 * _BATCH)
                 next_search = self.stats["boxes"] + spacing
