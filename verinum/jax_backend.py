@@ -23,7 +23,9 @@ switched off with a warning, and `bound_boxes` falls back to the arb backend (sl
 guarantee). This module is for searching and pruning; facts that a returned result depends on
 are re-proved with arb.
 """
+import os
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 
 import jax
 import jax.numpy as jnp
@@ -40,11 +42,15 @@ from .jax_slopes import _derivatives, _kink_slope, _reverse_slopes
 jax.config.update("jax_enable_x64", True)
 
 MAX_BUCKET = 1 << 14          # boxes per compiled call; bigger batches run in chunks
+THREADS = (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+           else os.cpu_count() or 1)  # XLA runs one call on one core: batches are split
+MIN_PART_PER_THREAD = 512     # ... over THREADS threads when they hold at least 2× this
 BLOCK_ELEMENTS = 1 << 15      # boxes × rows × derivative entries per array in one inner step
                               # (degrees 1 and 2; an eighth of it at degree 0)
 _KERNELS = {}                 # (canonical ops, n, degree) -> (jitted kernel, constants)
 _KEYS = {}                    # id(root) -> (root, canonical ops, variables): walks are slow
-_STATE = {"available": None, "reason": ""}
+_STATE = {"available": None, "reason": "", "pool": None}
+_WARM = set()                 # (kernel, bucket size) already compiled
 
 
 # -- public API ------------------------------------------------------------------------------------
@@ -68,6 +74,7 @@ def bound_boxes(root, lo, hi, degree=0):
     """(lower, upper) float64 arrays of shape (batch,): sound bounds of f over each box.
 
     root: an IR node; lo, hi: arrays of shape (batch, n) (shape (batch,) when n = 1).
+    Large batches run as equal parts (one compiled shape) on THREADS threads at once.
     degree: 0 (interval), 1 (with the slope form, slopes swept in reverse mode) or 2 (with
     forward-mode slopes, the mean-value form and the second-order form)."""
     if not isinstance(root, ir.Node):
@@ -81,17 +88,34 @@ def bound_boxes(root, lo, hi, degree=0):
     if not available():
         return _arb_fallback(root, lo, hi)
     kernel, consts = _kernel(root, n, degree)
-    lower, upper = np.empty(batch), np.empty(batch)
-    for start in range(0, batch, MAX_BUCKET):
-        stop = min(batch, start + MAX_BUCKET)
-        size = max(8, 1 << (stop - start - 1).bit_length())  # power-of-two bucket
+    parts = -(-batch // MAX_BUCKET)
+    if batch >= 2 * MIN_PART_PER_THREAD and THREADS > 1:
+        parts = max(parts, min(THREADS, batch // MIN_PART_PER_THREAD))
+    step = -(-batch // parts)
+    size = max(8, 1 << (step - 1).bit_length())  # one power-of-two bucket for all parts
+
+    def run(start):
+        stop = min(batch, start + step)
         pad = size - (stop - start)
         blo = np.concatenate([lo[start:stop], np.repeat(lo[stop - 1:stop], pad, 0)])
         bhi = np.concatenate([hi[start:stop], np.repeat(hi[stop - 1:stop], pad, 0)])
         out_lo, out_hi = kernel(blo, bhi, *consts)
-        lower[start:stop] = np.asarray(out_lo)[:stop - start]
-        upper[start:stop] = np.asarray(out_hi)[:stop - start]
-    return lower, upper
+        return np.asarray(out_lo)[:stop - start], np.asarray(out_hi)[:stop - start]
+    starts = range(0, batch, step)
+    if len(starts) == 1 or (kernel, size) not in _WARM:  # compile once, in this thread
+        results = [run(starts[0])]
+        _WARM.add((kernel, size))
+        results += list(_pool().map(run, starts[1:])) if len(starts) > 1 else []
+    else:
+        results = list(_pool().map(run, starts))
+    return np.concatenate([r[0] for r in results]), np.concatenate([r[1] for r in results])
+
+
+def _pool():
+    """The threads that run the parts of a batch at once (XLA runs one call on one core)."""
+    if _STATE.get("pool") is None:
+        _STATE["pool"] = ThreadPoolExecutor(max(THREADS, 1), thread_name_prefix="verinum-jax")
+    return _STATE["pool"]
 
 
 # -- host side: inputs and constants -----------------------------------------------------------------

@@ -154,33 +154,34 @@ def affine(x, mats, gather=None):
     all of it (see docs/jax.md). Ends of x that are infinite enter as exact ±inf per row."""
     if mats["w"].shape[1] <= SMALL_AFFINE and "wr" not in mats:
         return _affine_terms(x, mats["w"], gather)
-    lo_fin, hi_fin = jnp.isfinite(x.lo), jnp.isfinite(x.hi)
-    lo = jnp.where(lo_fin, x.lo, jnp.where(hi_fin, x.hi, 0.0))
-    hi = jnp.where(hi_fin, x.hi, jnp.where(lo_fin, x.lo, 0.0))
-    mid = 0.5 * lo + 0.5 * hi
-    rad = up(jnp.maximum(hi - mid, mid - lo))
-
     def dot(w, v):
         if gather is None:
             return jnp.tensordot(w, v, axes=1)
         return jnp.einsum("rk,rk...->r...", w, v[gather])
-    centre = dot(mats["w"], mid)
-    spread = dot(mats["abs_w"], rad + mats["c"] * jnp.abs(mid))
-    rows = (slice(None),) + (None,) * (centre.ndim - 1)
-    r = up(up(mats["f"] * spread) + mats["a"][rows])
-    if "wr" in mats:
-        r = up(r + up(mats["f"] * dot(mats["wr"], jnp.abs(mid) + rad)))
-    ok = jnp.isfinite(centre) & jnp.isfinite(r)
-    out = (jnp.where(ok, dn(centre - r), -INF), jnp.where(ok, up(centre + r), INF))
 
-    def unbounded(out):  # rare: recomputed here so the common path keeps no masks
-        neg_inf = (~jnp.isfinite(x.lo)).astype(mid.dtype)
-        pos_inf = (~jnp.isfinite(x.hi)).astype(mid.dtype)
+    def midpoint_radius(lo, hi):
+        mid = 0.5 * lo + 0.5 * hi
+        rad = up(jnp.maximum(hi - mid, mid - lo))
+        centre = dot(mats["w"], mid)
+        spread = dot(mats["abs_w"], rad + mats["c"] * jnp.abs(mid))
+        rows = (slice(None),) + (None,) * (centre.ndim - 1)
+        r = up(up(mats["f"] * spread) + mats["a"][rows])
+        if "wr" in mats:
+            r = up(r + up(mats["f"] * dot(mats["wr"], jnp.abs(mid) + rad)))
+        ok = jnp.isfinite(centre) & jnp.isfinite(r)
+        return jnp.where(ok, dn(centre - r), -INF), jnp.where(ok, up(centre + r), INF)
+
+    def general(x):  # rare: some end is infinite (or NaN)
+        lo_fin, hi_fin = jnp.isfinite(x.lo), jnp.isfinite(x.hi)
+        lo = jnp.where(lo_fin, x.lo, jnp.where(hi_fin, x.hi, 0.0))
+        hi = jnp.where(hi_fin, x.hi, jnp.where(lo_fin, x.lo, 0.0))
+        out = midpoint_radius(lo, hi)
+        neg_inf, pos_inf = (~lo_fin).astype(lo.dtype), (~hi_fin).astype(lo.dtype)
         low = dot(mats["pos"], neg_inf) + dot(mats["neg"], pos_inf) > 0
         high = dot(mats["pos"], pos_inf) + dot(mats["neg"], neg_inf) > 0
         return jnp.where(low, -INF, out[0]), jnp.where(high, INF, out[1])
-    finite = ~any_true(~(lo_fin & hi_fin))
-    return IV(*jax.lax.cond(finite, lambda o: o, unbounded, out))
+    finite = ~any_true(~(jnp.isfinite(x.lo) & jnp.isfinite(x.hi)))
+    return IV(*jax.lax.cond(finite, lambda x: midpoint_radius(x.lo, x.hi), general, x))
 
 
 def _affine_terms(x, w, gather):

@@ -103,7 +103,18 @@ def _pullback(opkey, data, args, out, lam, consts, mats, da):
         if op == "pow_const":
             extra = (opkey[1], [IV(consts.lo[k], consts.hi[k]) for k in data])
         d1 = _derivatives(da, Arith(), name, a.v, out.v, extra, 1)[0]
+    if op == "relu":
+        return [_times_unit_slope(d1, lam)]
     return [da.mul(d1, lam)]
+
+
+def _times_unit_slope(s, lam):
+    """s·lam for a slope s within [0, 1] (relu): as s ≥ 0, each end of lam picks the end of the
+    product (two products per end instead of four). 0·inf gives NaN, which the caller rejects
+    (a NaN slope form is never used)."""
+    lo = jnp.minimum(s.lo * lam.lo, s.hi * lam.lo)
+    hi = jnp.maximum(s.lo * lam.hi, s.hi * lam.hi)
+    return IV(dn(lo), up(hi))
 
 
 def _kink_slope(op, y, yc):
