@@ -24,6 +24,7 @@ guarantee). This module is for searching and pruning; facts that a returned resu
 are re-proved with arb.
 """
 import os
+import threading
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 
@@ -51,6 +52,7 @@ _KERNELS = {}                 # (canonical ops, n, degree) -> (jitted kernel, co
 _KEYS = {}                    # id(root) -> (root, canonical ops, variables): walks are slow
 _STATE = {"available": None, "reason": "", "pool": None}
 _WARM = set()                 # (kernel, bucket size) already compiled
+_POOL_LOCK = threading.Lock()
 
 
 # -- public API ------------------------------------------------------------------------------------
@@ -113,9 +115,10 @@ def bound_boxes(root, lo, hi, degree=0):
 
 def _pool():
     """The threads that run the parts of a batch at once (XLA runs one call on one core)."""
-    if _STATE.get("pool") is None:
-        _STATE["pool"] = ThreadPoolExecutor(max(THREADS, 1), thread_name_prefix="verinum-jax")
-    return _STATE["pool"]
+    with _POOL_LOCK:
+        if _STATE["pool"] is None:
+            _STATE["pool"] = ThreadPoolExecutor(max(THREADS, 1), thread_name_prefix="verinum-jax")
+        return _STATE["pool"]
 
 
 # -- host side: inputs and constants -----------------------------------------------------------------

@@ -412,10 +412,9 @@ class _Solver:
             self.bound_children(children)
             for child in children:
                 self.push(child)
-            if self.jax_auto and time.monotonic() - self.start > _AUTO_JAX_AFTER:
-                if len(self.heap) >= _AUTO_JAX_QUEUE:
-                    self.jax_auto = False
-                    self.switch_to_jax()
+            if self.jax_auto and self.jax_would_pay():
+                self.jax_auto = False
+                self.switch_to_jax()
             if self.stats["boxes"] >= next_search and self.heap:
                 spacing = min(2 * spacing, 40 * _BATCH)
                 next_search = self.stats["boxes"] + spacing
@@ -470,6 +469,16 @@ class _Solver:
         if grown.best[1] is not None:
             self.local_search(grown.best[1])
         self.prove_leaves(leaves)
+
+    def jax_would_pay(self):
+        """Backend "auto": hand over to JAX once arb has run _AUTO_JAX_AFTER seconds with at
+        least _AUTO_JAX_QUEUE boxes queued, and with room left in both budgets (compiling
+        takes 1–5 s: not worth it for a run about to stop)."""
+        elapsed = time.monotonic() - self.start
+        return (elapsed > _AUTO_JAX_AFTER and len(self.heap) >= _AUTO_JAX_QUEUE
+                and self.max_boxes - self.stats["boxes"] >= 4 * _AUTO_JAX_QUEUE
+                and (self.time_limit is None
+                     or float(self.time_limit) - elapsed >= _AUTO_JAX_AFTER))
 
     def rebuild_tree(self, grown, nodes):
         """Apply the JAX search's splits (exact boxes) under `nodes`, its starting boxes in
