@@ -402,14 +402,20 @@ def test_degree_2_is_nearly_exact_at_a_minimum():
 
 
 def test_batches_split_over_threads_give_the_same_bounds(monkeypatch):
+    pool = jax_backend._pool
     root = expr("relu(x0 - x1) * exp(x1) + sin(3*x0)", 2)
     rng = np.random.default_rng(43)
     c = rng.uniform(-1, 1, size=(3000, 2))
     monkeypatch.setattr(jax_backend, "THREADS", 1)
-    one = jax_backend.bound_boxes(root, c - 0.01, c + 0.01, 1)
+    for _ in range(2):  # compiles, then times the call
+        one = jax_backend.bound_boxes(root, c - 0.01, c + 0.01, 1)
     monkeypatch.setattr(jax_backend, "THREADS", 3)
     monkeypatch.setattr(jax_backend, "MIN_PART_PER_THREAD", 256)
+    monkeypatch.setattr(jax_backend, "SPLIT_ABOVE_S", 0.0)
+    calls = []
+    monkeypatch.setattr(jax_backend, "_pool", lambda: calls.append(1) or pool())
     split = jax_backend.bound_boxes(root, c - 0.01, c + 0.01, 1)
+    assert calls  # the batch was split
     # parts of 1000 boxes padded to 1024: a different shape, so last bits may differ
     for a, b in zip(one, split):
         assert np.allclose(a, b, rtol=1e-12, atol=0)
