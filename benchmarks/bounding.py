@@ -205,10 +205,9 @@ def main():
              "viol ab/jax: sample points (of the first boxes) where f, enclosed with arb, is "
              "outside AutoBound's / the JAX bound; jax/ab: ratio of boxes/s (same degree)",
              "boxes/s: best of 10 runs of all the boxes after 1 s of warm-up runs (compile "
-             "excluded); jax splits a batch whose call takes over "
-             f"{jax_backend.SPLIT_ABOVE_S * 1e3:g} ms into {jax_backend.THREADS} parts run "
-             "on as many threads (XLA runs one call on one core); AutoBound's single call "
-             "already uses the cores through XLA's own threads",
+             f"excluded); jax splits the batch into {jax_backend.THREADS} parts run on as "
+             "many threads (XLA runs one call on one core); AutoBound's single call already "
+             "uses the cores through XLA's own threads",
              f"{'function':40s} {'deg':>3s} | {'jax boxes/s':>11s} {'width':>9s} "
              f"{'compile':>7s} | {'arb boxes/s':>11s} {'width':>9s} {'jax same':>9s} | "
              f"{'autobound':>11s} {'width':>9s} {'viol ab/jax':>15s} {'jax/ab':>7s}"]

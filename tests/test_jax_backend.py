@@ -407,11 +407,9 @@ def test_batches_split_over_threads_give_the_same_bounds(monkeypatch):
     rng = np.random.default_rng(43)
     c = rng.uniform(-1, 1, size=(3000, 2))
     monkeypatch.setattr(jax_backend, "THREADS", 1)
-    for _ in range(2):  # compiles, then times the call
-        one = jax_backend.bound_boxes(root, c - 0.01, c + 0.01, 1)
+    one = jax_backend.bound_boxes(root, c - 0.01, c + 0.01, 1)
     monkeypatch.setattr(jax_backend, "THREADS", 3)
     monkeypatch.setattr(jax_backend, "MIN_PART_PER_THREAD", 256)
-    monkeypatch.setattr(jax_backend, "SPLIT_ABOVE_S", 0.0)
     calls = []
     monkeypatch.setattr(jax_backend, "_pool", lambda: calls.append(1) or pool())
     split = jax_backend.bound_boxes(root, c - 0.01, c + 0.01, 1)

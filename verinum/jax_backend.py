@@ -25,7 +25,6 @@ are re-proved with arb.
 """
 import os
 import threading
-import time
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 
@@ -47,7 +46,6 @@ MAX_BUCKET = 1 << 14          # boxes per compiled call; bigger batches run in c
 THREADS = (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
            else os.cpu_count() or 1)  # XLA runs one call on one core: batches are split
 MIN_PART_PER_THREAD = 512     # ... over THREADS threads when they hold at least 2× this
-SPLIT_ABOVE_S = 1e-3          # ... and one call would take longer (measured: faster below)
 BLOCK_ELEMENTS = 1 << 15      # boxes × rows × derivative entries per array in one inner step
                               # (degrees 1 and 2; an eighth of it at degree 0)
 _KERNELS = {}                 # (canonical ops, n, degree) -> (jitted kernel, constants)
@@ -55,7 +53,6 @@ _KEYS = {}                    # id(root) -> (root, canonical ops, variables): wa
 _STATE = {"available": None, "reason": "", "pool": None}
 _WARM = set()                 # (kernel, bucket size) already compiled
 _POOL_LOCK = threading.Lock()
-_SECONDS_PER_BOX = {}         # kernel -> time per box of its last unsplit call (compiled)
 
 
 # -- public API ------------------------------------------------------------------------------------
@@ -94,8 +91,7 @@ def bound_boxes(root, lo, hi, degree=0):
         return _arb_fallback(root, lo, hi)
     kernel, consts = _kernel(root, n, degree)
     parts = -(-batch // MAX_BUCKET)
-    if THREADS > 1 and batch >= 2 * MIN_PART_PER_THREAD and \
-            _SECONDS_PER_BOX.get(kernel, 0.0) * batch > SPLIT_ABOVE_S:
+    if THREADS > 1 and batch >= 2 * MIN_PART_PER_THREAD:
         parts = max(parts, min(THREADS, batch // MIN_PART_PER_THREAD))
     step = -(-batch // parts)
     size = max(8, 1 << (step - 1).bit_length())  # one power-of-two bucket for all parts
@@ -108,14 +104,10 @@ def bound_boxes(root, lo, hi, degree=0):
         out_lo, out_hi = kernel(blo, bhi, *consts)
         return np.asarray(out_lo)[:stop - start], np.asarray(out_hi)[:stop - start]
     starts = range(0, batch, step)
-    if (kernel, size) not in _WARM:  # compile once, in this thread
+    if len(starts) == 1 or (kernel, size) not in _WARM:  # compile once, in this thread
         results = [run(starts[0])]
         _WARM.add((kernel, size))
         results += list(_pool().map(run, starts[1:])) if len(starts) > 1 else []
-    elif len(starts) == 1:  # timed: splits pay only for calls of a millisecond or more
-        clock = time.perf_counter()
-        results = [run(0)]
-        _SECONDS_PER_BOX[kernel] = (time.perf_counter() - clock) / batch
     else:
         results = list(_pool().map(run, starts))
     return np.concatenate([r[0] for r in results]), np.concatenate([r[1] for r in results])

@@ -125,16 +125,14 @@ def quadratic_min(g, a, t):
 
 
 def _half_quadratic_min(b, a, v):
-    """A float ≤ min over u in [0, v] (v ≥ 0) of b·u + ½·α·u², α ≥ a."""
-    zero, half = jnp.zeros_like(b), 0.5 * a  # 0.5·a: exact, or flushed (a below 2^-1021)
-    end = Arith.add(Arith.mul(point(b), point(v)),
-                    Arith.mul(IV(dn(half), up(half)), Arith.sqr(point(v)))).lo
-    slope_at_v = Arith.add(point(b), Arith.mul(point(a), point(v))).hi  # ≥ b + a·v
-    monotone = (a <= 0) | (b >= 0) | (slope_at_v <= 0)
+    """A float ≤ min over u in [0, v] (v ≥ 0) of b·u + ½·α·u², α ≥ a. Rounding: dn/up of each
+    float result bound the exact value rounded into it (any sign), and factors v ≥ 0 keep the
+    direction; dn(0.5·a) also covers a flushed 0.5·a. 0·inf gives NaN (the caller drops NaN)."""
+    end = dn(dn(b * v) + dn(dn(dn(0.5 * a) * v) * v))
+    monotone = (a <= 0) | (b >= 0) | (up(b + up(a * v)) <= 0)  # b + a·u ≤ 0 on [0, v]
     two_a = dn(2.0 * a)
-    vertex = -up(up(b * b) / jnp.where(two_a > 0, two_a, 1.0))
-    vertex = jnp.where(two_a > 0, vertex, -INF)
-    out = jnp.where(monotone, jnp.minimum(zero, end), dn(vertex))
+    vertex = jnp.where(two_a > 0, -up(up(b * b) / jnp.where(two_a > 0, two_a, 1.0)), -INF)
+    out = jnp.where(monotone, jnp.minimum(0.0, end), dn(vertex))
     return jnp.where(jnp.isnan(b) | jnp.isnan(a) | jnp.isnan(v), jnp.nan, out)
 
 
