@@ -16,6 +16,7 @@ import numpy as np
 _BATCH = 1 << 14          # boxes split per round
 _CHUNK = 1 << 10          # boxes per call of the bounder (always this shape: one compilation)
 _MAX_UNBOUNDED = 8        # splits of a box JAX cannot bound before all is left to arb
+_MAX_POLISH = 32          # float local searches per search
 
 
 class Grown:
@@ -56,17 +57,28 @@ def split_points(lo, hi):
     return np.where((lo < p) & (p < hi), p, np.nan)
 
 
-def grow(bound, evaluate, lo, hi, widths, cut_of, max_boxes, deadline, report=None):
+def grow(bound, evaluate, lo, hi, widths, cut_of, max_boxes, deadline, report=None,
+         polish=None):
     """Grow split trees under the boxes [lo, hi] (arrays (m, n)); see the module docstring.
     widths: the full domain's widths (relative branching); cut_of(best value) -> the lower
     bound at which a box is closed; deadline: time.monotonic() value or None; report(boxes
-    split, boxes open) is called every round."""
+    split, boxes open) is called every round; polish(point) -> (value, point), a float local
+    search, is run from the best centre whenever it improved (at most _MAX_POLISH times): a
+    good value early closes far more boxes."""
     out = Grown()
     start = len(lo)
     front = _Frontier(np.arange(start), lo, hi, _lower_bounds(bound, lo, hi, out),
                       np.zeros(start, dtype=int))
     _offer(out, evaluate, lo, hi)
+    polished, polishes = None, 0
     while front is not None:
+        if polish is not None and out.best[1] is not None and out.best[1] != polished \
+                and polishes < _MAX_POLISH:
+            value, point = polish(out.best[1])
+            polishes += 1
+            if value < out.best[0]:
+                out.best = (value, list(point))
+            polished = out.best[1]
         front = front.select(~(front.lower >= cut_of(out.best[0])))
         if not front.ids.size or front.unbounded.max() >= _MAX_UNBOUNDED:
             break  # done, or f may be undefined somewhere: arb finds where (or proves it is not)

@@ -464,7 +464,7 @@ class _Solver:
         widths = np.array([float(b - a) for a, b in self.region])
         room, deadline = self.jax_budget(nodes[0])
         grown = jax_search.grow(bound, compile_batch(self.root), lo, hi, widths, self.jax_cut,
-                                room, deadline, self.jax_report)
+                                room, deadline, self.jax_report, self.float_polish)
         leaves = self.rebuild_tree(grown, nodes)
         if grown.best[1] is not None:
             self.local_search(grown.best[1])
@@ -523,6 +523,13 @@ class _Solver:
         node.lower, node.error, node.bounded = b.lower, b.error, True
         if b.lower is not None:
             node.method = b.method
+
+    def float_polish(self, start):
+        """(value, point): a float local search from `start`, then its best short snapping
+        (steers the JAX search; the point it ends with is proven with arb)."""
+        value, point = local_minimize(self.float_f, start, self.flo, self.fhi)
+        snapped = best_snapped(self.float_f, point, self.flo, self.fhi)
+        return min((value, point), snapped, key=lambda vp: vp[0])
 
     def jax_report(self, boxes, frontier):
         self.report(f"minimize (jax): {boxes} boxes split, {frontier} open")
