@@ -8,10 +8,10 @@ One table: verinum with the default backend="auto" (time, boxes, certified gap, 
 for every n, "budget" when the checker ran out of its work budget: --check-budget; "*" after
 the time where auto handed the search to JAX), the times of the same run with backend="arb"
 (the arb-only path) and backend="jax" (compilation included; "!" where the enclosure misses the
-minimum or the status is not "ok"; --no-jax skips both), SCIP via pyscipopt (time, its claimed dual/primal
-bounds, whether they enclose the literature minimum; SCIP's bounds are floating point and not
-certified), scipy differential_evolution (whether it reached the literature minimum within
-1e-4; no bounds). Written to benchmarks/results/minimize.txt too.
+minimum or the status is not "ok"; --no-jax skips both), SCIP via pyscipopt (time, its
+claimed dual/primal bounds, whether they enclose the literature minimum; SCIP's bounds are
+floating point and not certified), scipy differential_evolution (whether it reached the
+literature minimum within 1e-4; no bounds). Written to benchmarks/results/minimize.txt too.
 """
 import argparse
 import math

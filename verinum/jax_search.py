@@ -1,4 +1,4 @@
-"""The JAX-driven part of `minimize` (backend "jax"; "auto" is arb, see docs/minimize.md).
+"""The JAX-driven part of `minimize` (backend "jax", or "auto" after 3 s; docs/minimize.md).
 
     grown = grow(bound, evaluate, lo, hi, widths, cut_of, max_boxes, deadline)
 
