@@ -428,3 +428,18 @@ def test_relu_slope_times_infinite_adjoint_stays_sound():
     lo, hi = np.array([[0.0, 800.0]]), np.array([[1.0, 801.0]])
     lower, upper = jax_backend.bound_boxes(root, lo, hi, 1)
     assert -1e-300 <= lower[0] <= 0.0 and 1.0 <= upper[0] <= 1.0 + 1e-12
+
+
+def test_up_pos_bounds_the_rounded_value_from_above():
+    """up_pos(x) ≥ max(x, 0) and ≥ x·(1 + 2^-53) (the largest exact value rounded to nearest
+    into x ≥ 0), under XLA (flushed subnormals, possible FMA), from tiny to DBL_MAX."""
+    from fractions import Fraction
+
+    import jax
+    rng = np.random.default_rng(47)
+    x = np.concatenate([rng.random(4000) * 10.0 ** rng.integers(-320, 308, 4000),
+                        -rng.random(50), [0.0, 5e-324, 2.0 ** -1022, np.finfo(float).max]])
+    y = np.asarray(jax.jit(jax_kernels.up_pos)(x))
+    for v, w in zip(x, y):
+        assert w >= 0 and (w == np.inf or
+                           Fraction(w) >= Fraction(v) * (1 + Fraction(1, 2 ** 53))), v
