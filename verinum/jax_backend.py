@@ -208,8 +208,10 @@ def _kernel(root, n, degree):
         plan, mats = _group_plan(graph, slots, constants)
         if degree == 0:  # arrays (rows, block): measured best near 2^12 elements
             block = max(8, (BLOCK_ELEMENTS >> 3) // plan[2])
-        elif degree == 1:  # near 2^15: 1.3x (MLP) and 1.5x (log-sum-exp) the boxes/s of 2^12
-            block = max(8, BLOCK_ELEMENTS // plan[2])
+        elif degree == 1:  # about 20 000 elements (two threads at once; docs/jax.md)
+            block = max(8, round(BLOCK_ELEMENTS * 5 / 8 / plan[2]))
+            block = min(1 << block.bit_length(), 1 << (block.bit_length() - 1),
+                        key=lambda b: abs(b - block))  # the nearest power of two
         else:
             block = max(8, BLOCK_ELEMENTS // (plan[2] * (2 + n + n * (n + 1) // 2)))
         block = 1 << (block.bit_length() - 1)
