@@ -132,6 +132,22 @@ def test_grow_tree_ids_cover_the_box():
     assert (bound(leaves[:, :, 0], leaves[:, :, 1]) >= g.best[0] - 0.05).all()
 
 
+def test_grow_ignores_a_polish_with_nan_coordinates_and_uses_a_good_one():
+    def bound(lo, hi):
+        low = np.where((lo <= 0) & (hi >= 0), 0.0, np.minimum(lo**2, hi**2))
+        return low.sum(axis=1)
+
+    def evaluate(points):
+        return (points**2).sum(axis=0) + 1.0
+    start = (np.array([[-1.0, -2.0]]), np.array([[3.0, 2.0]]), np.array([4.0, 4.0]))
+    bad = jax_search.grow(bound, evaluate, *start, lambda v: v - 0.05, 200, None,
+                          polish=lambda p: (-math.inf, [math.nan, 0.0]))
+    assert bad.best[0] >= 1.0 and all(map(math.isfinite, bad.best[1]))
+    good = jax_search.grow(bound, evaluate, *start, lambda v: v - 0.05, 200, None,
+                           polish=lambda p: (1.0, [0.0, 0.0]))
+    assert good.best == (1.0, [0.0, 0.0])
+
+
 SHUBERT = "*".join("(" + " + ".join(f"{j}*cos({j + 1}*x{k} + {j})" for j in range(1, 6)) + ")"
                    for k in range(2))
 

@@ -50,7 +50,7 @@ BLOCK_ELEMENTS = 1 << 15      # boxes × rows × derivative entries per array in
                               # (degrees 1 and 2; an eighth of it at degree 0)
 _KERNELS = {}                 # (canonical ops, n, degree) -> (jitted kernel, constants)
 _KEYS = {}                    # id(root) -> (root, canonical ops, variables): walks are slow
-_STATE = {"available": None, "reason": "", "pool": None, "pool_pid": None}
+_STATE = {"available": None, "reason": "", "pool": None}
 _WARM = set()                 # (kernel, bucket size) already compiled
 _POOL_LOCK = threading.Lock()
 
@@ -114,12 +114,13 @@ def bound_boxes(root, lo, hi, degree=0):
 
 
 def _pool():
-    """The threads that run the parts of a batch at once (XLA runs one call on one core)."""
+    """The threads that run the parts of a batch at once (XLA runs one call on one core). Like
+    JAX itself, not for use in a child made by fork (measured: JAX deadlocks there)."""
     with _POOL_LOCK:
-        if _STATE["pool"] is None or _STATE["pool_pid"] != os.getpid():  # none, or forked
+        if _STATE["pool"] is None:
             _STATE["pool"] = ThreadPoolExecutor(max(THREADS, 1), thread_name_prefix="verinum-jax")
-            _STATE["pool_pid"] = os.getpid()
         return _STATE["pool"]
+
 
 
 # -- host side: inputs and constants -----------------------------------------------------------------

@@ -73,11 +73,11 @@ def grow(bound, evaluate, lo, hi, widths, cut_of, max_boxes, deadline, report=No
     polished, polishes = None, 0
     while front is not None:
         if polish is not None and out.best[1] is not None and out.best[1] != polished \
-                and polishes < _MAX_POLISH:
+                and polishes < _MAX_POLISH and not _past(deadline):
             value, point = polish(out.best[1])
             polishes += 1
-            if value < out.best[0]:
-                out.best = (value, list(point))
+            if value < out.best[0] and all(np.isfinite(point)):
+                out.best = (float(value), [float(v) for v in point])
             polished = out.best[1]
         front = front.select(~(front.lower >= cut_of(out.best[0])))
         if not front.ids.size or front.unbounded.max() >= _MAX_UNBOUNDED:
@@ -85,11 +85,15 @@ def grow(bound, evaluate, lo, hi, widths, cut_of, max_boxes, deadline, report=No
         if report is not None:
             report(out.boxes, front.ids.size)
         room = max_boxes - out.boxes
-        if room <= 0 or (deadline is not None and time.monotonic() > deadline):
+        if room <= 0 or _past(deadline):
             break
         front = _split_lowest(bound, evaluate, front, widths, min(room, _BATCH),
                               start + 2 * len(out.splits), out)
     return out
+
+
+def _past(deadline):
+    return deadline is not None and time.monotonic() > deadline
 
 
 def _split_lowest(bound, evaluate, front, widths, count, first_id, out):

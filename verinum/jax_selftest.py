@@ -42,7 +42,9 @@ def _probe(x, x_small, a, b):
     p, q = IV(a, a), IV(b, b)
     m = IV(jnp.abs(a), jnp.abs(a))
     arith = (ar.add(p, q), ar.sub(p, q), ar.mul(p, q), ar.div(p, q), ar.sqrt(m))
-    return raw, arith, a * b, jnp.minimum(a, jnp.nan), jnp.maximum(jnp.nan, b)
+    nan_a = jnp.where(a == a, jnp.nan, a)  # NaN arrays (not constants) against literals too
+    return raw, arith, a * b, jnp.stack([jnp.minimum(a, jnp.nan), jnp.minimum(nan_a, 0.0)]), \
+        jnp.stack([jnp.maximum(jnp.nan, b), jnp.maximum(nan_a, 0.0)])
 
 
 def _self_test():
