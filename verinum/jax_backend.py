@@ -403,24 +403,24 @@ def _second_order(plan, lo, hi, c, t, consts, mats, n, va, out):
         t_i, t_j = IV(t.lo[:, ti], t.hi[:, ti]), IV(t.lo[:, tj], t.hi[:, tj])
         tt = select(ti == tj, da.sqr(t_i), da.mul(t_i, t_j))
         tt = da.mul(tt, IV(weights, weights))  # exact: 0.5 and 1
-        form2 = da.add(form2, isum(da.mul(box.h, tt), 1))
-        form2 = meet(form2, _diagonal_quadratic(at_c, box.h, t, ti, tj, tt, da))
+        ht = da.mul(box.h, tt)  # ½ H_ii t_i² and H_ij t_i t_j
+        form2 = da.add(form2, isum(ht, 1))
+        form2 = meet(form2, _diagonal_quadratic(at_c, box.h, t, ti == tj, ht, da))
     return _meet_valid(out, form2, da.bad | kinks.bad)
 
 
-def _diagonal_quadratic(at_c, h, t, ti, tj, tt, da):
+def _diagonal_quadratic(at_c, h, t, on_diagonal, ht, da):
     """f(c) + Σ_i q_i + Σ_{i<j} H_ij·t_i·t_j, with q_i the exact range (`quadratic_min`) of
     ∇_i f(c)·t_i + ½ H_ii t_i² over t_i (H_ii's ends as the curvature): much tighter than the
-    interval sum near a minimum, where ∇f(c) is small."""
+    interval sum near a minimum, where ∇f(c) is small. ht: the products H·tt of the pairs."""
     g = at_c.g if at_c.g is not None else IV(jnp.zeros_like(t.lo), jnp.zeros_like(t.lo))
     g = IV(jnp.broadcast_to(g.lo, t.lo.shape), jnp.broadcast_to(g.hi, t.lo.shape))
-    diag, off = np.flatnonzero(ti == tj), np.flatnonzero(ti != tj)
+    diag, off = np.flatnonzero(on_diagonal), np.flatnonzero(~on_diagonal)
     lower = quadratic_min(g, h.lo[:, diag], t)
     upper = -quadratic_min(da.neg(g), -h.hi[:, diag], t)
     total = da.add(at_c.v, isum(IV(lower, upper), 1))
     if off.size:
-        total = da.add(total, isum(da.mul(IV(h.lo[:, off], h.hi[:, off]),
-                                          IV(tt.lo[:, off], tt.hi[:, off])), 1))
+        total = da.add(total, isum(IV(ht.lo[:, off], ht.hi[:, off]), 1))
     return total
 
 
