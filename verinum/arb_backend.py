@@ -176,11 +176,19 @@ def taylor_eval(root, x0, lo, hi, degree, *, names=None):
             values[id(node)] = _taylor_op(node, args, space)
         except DomainError as err:
             raise _with_context(err, node, names) from None
-    return values[id(root)]
+    return _tightened(values[id(root)])
+
+
+def _tightened(arg):
+    """(model, its range ∩ the range carried along): sums and products by constants carry only
+    the interval range, since the model's own range costs a pass over its coefficients; it is
+    taken where a range is used (rule arguments, products, the result)."""
+    tm, rng = arg
+    return tm, balls.r_intersect(tm.range(), rng)
 
 
 def _apply_rule(rule, arg, space):
-    tm, (lo, hi) = arg
+    tm, (lo, hi) = _tightened(arg)
     y0 = arb(tm.constant_term().mid())
     y0 = lo if not y0 >= lo else hi if not y0 <= hi else y0
     outer = rule.enclosure(y0, lo, hi, space.k)
@@ -201,13 +209,15 @@ def _taylor_op(node, args, space):
     if op in ("add", "sub", "mul"):
         (ta, ra), (tb, rb) = args
         if op == "add":
-            tm, rng = ta + tb, balls.r_add(ra, rb)
-        elif op == "sub":
-            tm, rng = ta - tb, balls.r_sub(ra, rb)
-        else:
-            tm = ta * tb
-            rng = balls.r_power(ra, 2) if args[0] is args[1] else balls.r_mul(ra, rb)
-        return tm, balls.r_intersect(tm.range(), rng)
+            return ta + tb, balls.r_add(ra, rb)
+        if op == "sub":
+            return ta - tb, balls.r_sub(ra, rb)
+        if ta.is_constant() or tb.is_constant():
+            return ta * tb, balls.r_mul(ra, rb)
+        (ta, ra), (tb, rb) = _tightened(args[0]), _tightened(args[1])
+        tm = ta * tb
+        rng = balls.r_power(ra, 2) if args[0] is args[1] else balls.r_mul(ra, rb)
+        return _tightened((tm, rng))
     if op == "div":
         inv = _apply_rule(RECIPROCAL, args[1], space)
         return _taylor_op(ir.Node("mul"), [args[0], inv], space)
@@ -220,7 +230,7 @@ def _taylor_op(node, args, space):
         prod = _taylor_op(ir.Node("mul"), [args[1], log_a], space)
         return _apply_rule(unary_rule("exp"), prod, space)
     if op in ("min", "max"):
-        (ta, ra), (tb, rb) = args
+        (ta, ra), (tb, rb) = _tightened(args[0]), _tightened(args[1])
         diff = ta - tb
         absd, _ = _apply_rule(unary_rule("abs"),
                               (diff, balls.r_intersect(diff.range(), balls.r_sub(ra, rb))), space)
@@ -234,7 +244,7 @@ def _taylor_op(node, args, space):
 
 
 def _powi(arg, n, space):
-    tm, rng = arg
+    tm, rng = _tightened(arg)
     m, result, base = abs(n), None, tm
     while m:
         if m & 1:

@@ -57,6 +57,14 @@ def dyadic_inside(lo, hi):
     return Fraction((mid / step).__floor__()) * step
 
 
+def bisect(box):
+    """Two halves of the box along its widest dimension, split at a short dyadic."""
+    k = max(range(len(box)), key=lambda j: box[j][1] - box[j][0])
+    lo, hi = box[k]
+    p = dyadic_inside(lo, hi)
+    return [box[:k] + [(lo, p)] + box[k + 1:], box[:k] + [(p, hi)] + box[k + 1:]]
+
+
 def volume(box):
     v = Fraction(1)
     for lo, hi in box:

@@ -15,16 +15,17 @@ import time
 import warnings
 from fractions import Fraction
 
+import numpy as np
 from flint import arb
 
-from . import balls, rounding, tracing
+from . import balls, integrate_jax, rounding, tracing
 from .certificate_format import MAX_EXPONENT, encode_exact
 from .errors import DomainError, InputError, UnsupportedOperationError
 from .integrate_disc import disc_piece, disc_radius, has_complex_extension
 from .integrate_kinks import exact_zero, kink_arguments, kink_cuts, kink_zeros
 from .integrate_pieces import (
-    MAX_LENGTH, CannotBound, dyadic_inside, gauss_piece, range_piece, series_piece, taylor_piece,
-    volume,
+    MAX_LENGTH, CannotBound, bisect, dyadic_inside, gauss_piece, range_piece, series_piece,
+    taylor_piece, volume,
 )
 from .interval import Interval
 from .rounding import to_arb
@@ -41,6 +42,11 @@ MAX_FAILING = 256          # more failing pieces than this at once is an error t
 KINK_SEARCH = Fraction(1, 2 ** 20)  # 1-D pieces longer than this (relative) look for kinks
 KINK_WIDTH = Fraction(1, 2 ** 36)   # half-length (relative) of the piece cut around a kink
 _UNIT = arb(0, 1)  # the ball [-1, 1]
+_AUTO_JAX_AFTER = 3.0     # backend "auto": JAX cuts the rough n-D pieces after this many seconds
+_AUTO_JAX_PIECES = 64     # ... of arb refinement, once at least this many pieces are rough
+_JAX_SAFETY = 0.9         # JAX aims at this fraction of the width left to the rough pieces
+_JAX_STEP = 16            # ... but one round divides the rough pieces' width by at most this
+_MAX_HANDOVERS = 8        # most rounds of JAX cutting in one run
 
 
 class IntegrationBudgetWarning(RuntimeWarning):
@@ -86,7 +92,7 @@ class _Piece:
         self.kind = kind  # 1-D kink cuts: "kink" (holds a zero of g), "edge" (next to a cut)
         self._center = None
         self.degree, self.enclosure, self.failure, self.width = 0, None, None, math.inf
-        self.smooth = False  # 1-D: f has a Taylor series over the whole piece
+        self.smooth = False  # f has a Taylor series over the whole piece
         self.disc = None     # 1-D: (radius, M, degree) of its Cauchy disc, or None
         self.disc_used = False  # 1-D: the enclosure is the full disc enclosure
         self.side = None     # 1-D, no series: 0/1 if f seems singular at its lower/upper end
@@ -123,7 +129,7 @@ def integrate(f, domain, *, tol=1e-10, rel_tol=None, max_pieces=20000, time_limi
     root, names = _expression(f, len(box), vector, variables)
     try:
         with rounding.precision():
-            refiner = _Refiner(root, box, names)
+            refiner = _Refiner(root, box, names, backend)
             status, reason = refiner.run(tol, rel_tol, max_pieces, time_limit, started, progress)
             total = refiner.total()
             claim_lo, claim_hi, claim_balls = _claim(total)
@@ -146,7 +152,8 @@ def integrate(f, domain, *, tol=1e-10, rel_tol=None, max_pieces=20000, time_limi
         "target_width": target,
         "seconds": time.monotonic() - started,
         "budget": reason,
-        "backend": "arb",
+        "backend": "arb+jax" if refiner.jax_stats["jax_rounds"] else "arb",
+        **refiner.jax_stats,
     }
     if status != "ok":
         warnings.warn(f"integrate: tolerance {target:.3g} not reached ({reason}); returning the "
@@ -160,7 +167,7 @@ def integrate(f, domain, *, tol=1e-10, rel_tol=None, max_pieces=20000, time_limi
 class _Refiner:
     """Adaptive subdivision with a global error budget: the widest piece is refined first."""
 
-    def __init__(self, root, box, names):
+    def __init__(self, root, box, names, backend="arb"):
         self.root, self.domain, self.names = root, box, names
         self.dim = len(box)
         self.heap, self.counter, self.evaluations, self.failing = [], 0, 0, 0
@@ -175,9 +182,14 @@ class _Refiner:
         # 1-D: the real Lagrange method is tried where no disc is holomorphic only if it can
         # do better there: near kinks, or for operations without a complex version
         self.real_series = bool(self.kinks) or not has_complex_extension(root)
+        # n-D: JAX may choose the cuts of the rough pieces (no series: kinks, boundaries)
+        self.backend, self.rough, self.jax_off = backend, 0, self.dim == 1 or backend == "arb"
+        self.started, self.max_pieces, self.time_limit = time.monotonic(), None, None
+        self.jax_stats = {"jax_rounds": 0, "jax_boxes": 0, "jax_calls": 0}
 
     def run(self, tol, rel_tol, max_pieces, time_limit, started, progress):
         """Refine until the proven width meets the goal or a budget runs out: (status, why)."""
+        self.started, self.max_pieces, self.time_limit = started, max_pieces, time_limit
         magnitude = 0.0  # a lower bound on |integral|, refreshed whenever the total is summed
         check_below = math.inf  # after a failed exact check, wait until the widths halve
         self.goal = GOAL_FRACTION * tol
@@ -204,6 +216,9 @@ class _Refiner:
                 return self._out_of_budget(f"max_pieces={max_pieces} reached")
             if time_limit is not None and time.monotonic() - started > time_limit:
                 return self._out_of_budget(f"time_limit={time_limit} s reached")
+            if self._jax_due():
+                self._cut_rough_with_jax()
+                continue
             self._refine(self._pop())
 
     def _out_of_budget(self, reason):
@@ -253,6 +268,7 @@ class _Refiner:
                 try:
                     enclosure, nodes = gauss_piece(self.root, piece.box, share)
                     piece.enclosure, piece.degree = balls.intersect(enclosure, by_range), 2 * nodes - 1
+                    piece.smooth = True
                 except CannotBound:  # a kink or boundary inside: low-degree Taylor model
                     piece.degree = FALLBACK_DEGREE
                     piece.enclosure = taylor_piece(self.root, piece.box, piece.center,
@@ -308,7 +324,7 @@ class _Refiner:
             return
         parts = self._kink_split(piece)
         if parts is None:
-            boxes = _toward(piece.box, piece.side) if piece.side is not None else _bisect(piece.box)
+            boxes = _toward(piece.box, piece.side) if piece.side is not None else bisect(piece.box)
             parts = [_Piece(part, piece.length, piece.kink_search) for part in boxes]
         children = [self._evaluate(part) for part in parts]
         if self.dim == 1 and len(children) == 2 and not piece.smooth:
@@ -349,6 +365,7 @@ class _Refiner:
             self.failing += 1
         else:
             self.sum_widths += piece.width
+            self.rough += self._is_rough(piece)
         self.counter += 1
         heapq.heappush(self.heap, (-piece.width, self.counter, piece))
 
@@ -356,7 +373,77 @@ class _Refiner:
         _, _, piece = heapq.heappop(self.heap)
         if piece.enclosure is not None:
             self.sum_widths -= piece.width
+            self.rough -= self._is_rough(piece)
         return piece
+
+    # -- n-D: JAX chooses the cuts of the rough pieces (`integrate_jax`) --------------------------
+    def _is_rough(self, piece):
+        """An n-D piece with an enclosure but no Taylor series (a kink or boundary inside)."""
+        return self.dim > 1 and not piece.smooth and piece.enclosure is not None
+
+    def _jax_due(self):
+        """Backend "jax": whenever the widest piece is rough; "auto": also once arb has run
+        _AUTO_JAX_AFTER seconds with at least _AUTO_JAX_PIECES rough pieces, and with room
+        left in both budgets (compiling takes about 0.5–3 s)."""
+        if self.jax_off or not self.heap or not self._is_rough(self.heap[0][2]):
+            return False
+        if self.backend == "jax" or self.jax_stats["jax_rounds"]:
+            return True  # the compilation is paid
+        elapsed = time.monotonic() - self.started
+        return (elapsed > _AUTO_JAX_AFTER and self.rough >= _AUTO_JAX_PIECES
+                and self.max_pieces - len(self.heap) >= 4 * _AUTO_JAX_PIECES
+                and (self.time_limit is None
+                     or float(self.time_limit) - elapsed >= 2 * _AUTO_JAX_AFTER))
+
+    def _cut_rough_with_jax(self):
+        """Take every rough piece out of the heap, let JAX choose their subdivision
+        (`integrate_jax.partition`), prove every new leaf with arb and push it. JAX's estimates
+        under a piece are scaled by arb's width over JAX's estimate on that piece (arb's Taylor
+        models are often tighter), and one round aims at _JAX_SAFETY of the width the other
+        pieces leave, but at most _JAX_STEP times below the rough pieces' width now: the next
+        round starts from leaves proven with arb, calibrated again. A piece JAX did not cut,
+        or whose leaves would not be proven within the time limit, goes back as it was. JAX
+        is not used again after a round that cut nothing, after _MAX_HANDOVERS rounds, or
+        where it is not available."""
+        estimate = _jax_estimator(self.root)
+        self.jax_stats["jax_rounds"] += 1
+        if estimate is None or self.jax_stats["jax_rounds"] >= _MAX_HANDOVERS:
+            self.jax_off = True
+            if estimate is None:
+                return
+        rough = [p for _, _, p in self.heap if self._is_rough(p)]
+        self.heap = [entry for entry in self.heap if not self._is_rough(entry[2])]
+        heapq.heapify(self.heap)
+        self.rough = 0
+        self.sum_widths = math.fsum(p.width for _, _, p in self.heap if p.enclosure is not None)
+        arb_widths = np.array([p.width for p in rough])
+        target = max(_JAX_SAFETY * max(self.goal - self.sum_widths, self.goal / 4),
+                     math.fsum(arb_widths.tolist()) / _JAX_STEP)
+        boxes = [p.box for p in rough]
+        estimated = integrate_jax.estimate_widths(estimate, boxes)
+        with np.errstate(all="ignore"):
+            scale = np.clip(arb_widths / estimated, 1 / 16, 16)
+        scale = np.where(np.isfinite(estimated) & (estimated > 0) & np.isfinite(scale), scale, 1)
+        deadline = None
+        if self.time_limit is not None:
+            left = float(self.time_limit) - (time.monotonic() - self.started)
+            deadline = time.monotonic() + left / 2
+        room = max(self.max_pieces - len(self.heap) - len(rough), 0)
+        leaves, splits, calls = integrate_jax.partition(estimate, boxes, estimated, scale, target,
+                                                        room, deadline)
+        self.jax_stats["jax_boxes"] += splits
+        self.jax_stats["jax_calls"] += calls + 1
+        self.jax_off |= splits == 0
+        for piece, parts in zip(rough, leaves):
+            if len(parts) == 1 or self._past_time_limit():
+                self._push(piece)
+                continue
+            for part in parts:
+                self._push(self._evaluate(_Piece(part, piece.length)))
+
+    def _past_time_limit(self):
+        return self.time_limit is not None and \
+            time.monotonic() - self.started > float(self.time_limit)
 
     def _domain_error(self, piece):
         point = [(c, c) for c in piece.center]
@@ -373,20 +460,24 @@ class _Refiner:
                            "supported); split the domain there or change variables.")
 
 
+def _jax_estimator(root):
+    """`jax_backend.mean_estimates` for root, or None where JAX is missing or failed its
+    self-test."""
+    try:
+        from . import jax_backend
+    except ImportError:
+        return None
+    if not jax_backend.available():
+        return None
+    return lambda lo, hi: jax_backend.mean_estimates(root, lo, hi)
+
+
 def _toward(box, side):
     """1-D: [lo, hi] cut at a short dyadic about a quarter of the way from its end `side`
     (0: lo, 1: hi), so that the piece away from a singular end is as long as it can be."""
     (lo, hi), = box
     p = dyadic_inside(lo, (lo + hi) / 2) if side == 0 else dyadic_inside((lo + hi) / 2, hi)
     return [[(lo, p)], [(p, hi)]]
-
-
-def _bisect(box):
-    """Two halves of the box along its widest dimension, split at a short dyadic."""
-    k = max(range(len(box)), key=lambda j: box[j][1] - box[j][0])
-    lo, hi = box[k]
-    p = dyadic_inside(lo, hi)
-    return [box[:k] + [(lo, p)] + box[k + 1:], box[:k] + [(p, hi)] + box[k + 1:]]
 
 
 def _claim(total):

@@ -84,12 +84,33 @@ def bound_boxes(root, lo, hi, degree=0):
     if degree not in (0, 1, 2) or isinstance(degree, bool):
         raise InputError(f"degree must be 0, 1 or 2, got {degree!r}")
     lo, hi = _clean_boxes(root, lo, hi)
-    batch, n = lo.shape
-    if batch == 0:
+    if not lo.shape[0]:
         return np.empty(0), np.empty(0)
     if not available():
         return _arb_fallback(root, lo, hi)
-    kernel, consts = _kernel(root, n, degree)
+    return _run(_kernel(root, lo.shape[1], degree), lo, hi)
+
+
+def mean_estimates(root, lo, hi):
+    """(lower, upper) float64 arrays of shape (batch,): an estimate of an interval holding the
+    mean value of f over each box, for steering only (not rounded outward): the slope form
+    integrated over the box, f(c) ± Σ_i rad(S_i)·mean|x_i − c_i|, met with the degree-1 range.
+    Its width is about rad(S)·h where f is smooth and 0 where f is affine (a piecewise linear f
+    away from its kinks), so it tells which boxes an integral needs split. (-inf, inf) where f
+    cannot be bounded; None where the fast path is switched off."""
+    lo, hi = _clean_boxes(root, lo, hi)
+    if not available():
+        return None
+    if not lo.shape[0]:
+        return np.empty(0), np.empty(0)
+    return _run(_kernel(root, lo.shape[1], 1, mean=True), lo, hi)
+
+
+def _run(compiled, lo, hi):
+    """Run a compiled kernel over the boxes: in chunks of at most MAX_BUCKET, and large batches
+    as equal parts (one power-of-two shape) on THREADS threads."""
+    kernel, consts = compiled
+    batch = lo.shape[0]
     parts = -(-batch // MAX_BUCKET)
     if THREADS > 1 and batch >= 2 * MIN_PART_PER_THREAD:
         parts = max(parts, min(THREADS, batch // MIN_PART_PER_THREAD))
@@ -199,8 +220,8 @@ def _described(root):
     return hit[1:]
 
 
-def _kernel(root, n, degree):
-    key = (_described(root)[0], n, degree)
+def _kernel(root, n, degree, mean=False):
+    key = (_described(root)[0], n, degree, mean)
     if key not in _KERNELS:
         nodes = ir.walk(root)
         constants = _Constants()
@@ -219,6 +240,8 @@ def _kernel(root, n, degree):
 
         def kernel(lo, hi, clo, chi, mats):
             def run(box):
+                if mean:
+                    return _mean(plan, box[0], box[1], IV(clo, chi), mats, n)
                 return _bound(plan, box[0], box[1], IV(clo, chi), mats, n, degree)
             size = lo.shape[0]
             if size <= block:
@@ -363,27 +386,56 @@ def _bound(plan, lo, hi, consts, mats, n, degree):
     va, da = Arith(), Arith()
     if degree == 0:
         out = _evaluate(plan, lo, hi, None, consts, mats, n, 0, va, da, Arith()).v
+    elif degree == 1:
+        root, t_mag, _ = _reverse_slope_pass(plan, lo, hi, consts, mats, n, va, da)
+        out = root.v
+        if root.g is not None:
+            out = _meet_valid(out, _slope_form(root, t_mag, 0), da.bad)
     else:
         c = _center(lo, hi)
         t = IV(dn(lo - c), up(hi - c))
         t_mag = jnp.maximum(-t.lo, t.hi)
-        if degree == 1:
-            root, outs, arguments = _evaluate(plan, lo, hi, (c, t_mag), consts, mats, n, 0, va, da,
-                                              Arith(), keep=True)
-            root.g = _reverse_slopes(plan, outs, arguments, consts, mats, n, da)
-            axis, t_mag = 0, t_mag.T
-        else:
-            root = _evaluate(plan, lo, hi, (c, t_mag), consts, mats, n, 1, va, da, Arith())
-            axis = 1
+        root = _evaluate(plan, lo, hi, (c, t_mag), consts, mats, n, 1, va, da, Arith())
         out = root.v
         if root.g is not None:
-            out = _meet_valid(out, _slope_form(root, t_mag, axis), da.bad)
-        if degree == 2:
-            out = _second_order(plan, lo, hi, c, t, consts, mats, n, va, out)
+            out = _meet_valid(out, _slope_form(root, t_mag, 1), da.bad)
+        out = _second_order(plan, lo, hi, c, t, consts, mats, n, va, out)
+    return _finish(out, lo, va)
+
+
+def _finish(out, lo, va):
+    """out broadcast to the batch, with (-inf, inf) where a value failed or is NaN."""
     batch = lo[:, 0].shape
     out = IV(jnp.broadcast_to(out.lo, batch), jnp.broadcast_to(out.hi, batch))
     bad = va.bad | jnp.isnan(out.lo) | jnp.isnan(out.hi)
     return jnp.where(bad, -INF, out.lo), jnp.where(bad, INF, out.hi)
+
+
+def _reverse_slope_pass(plan, lo, hi, consts, mats, n, va, da):
+    """The root's jet in slope mode with slopes S (n, batch) swept in reverse mode, t_mag
+    (n, batch) and the centre c."""
+    c = _center(lo, hi)
+    t_mag = jnp.maximum(-dn(lo - c), up(hi - c))
+    root, outs, arguments = _evaluate(plan, lo, hi, (c, t_mag), consts, mats, n, 0, va, da,
+                                      Arith(), keep=True)
+    root.g = _reverse_slopes(plan, outs, arguments, consts, mats, n, da)
+    return root, t_mag.T, c
+
+
+def _mean(plan, lo, hi, consts, mats, n):
+    """`mean_estimates` inside jax.jit: ∫ S_i(x)(x_i − c_i) over the box lies within
+    mid(S_i)·∫(x_i − c_i) ± rad(S_i)·∫|x_i − c_i|; the first term (0 at the exact centre) is
+    left out: an estimate."""
+    va, da = Arith(), Arith()
+    root, t_mag, c = _reverse_slope_pass(plan, lo, hi, consts, mats, n, va, da)
+    out = root.v
+    if root.g is not None:
+        out = _meet_valid(out, _slope_form(root, t_mag, 0), da.bad)
+        a, b = (lo - c).T, (hi - c).T
+        mean_abs = jnp.where(b > a, (a * a + b * b) / (2 * (b - a)), 0.0)
+        spread = jnp.sum((root.g.hi - root.g.lo) / 2 * mean_abs, 0)
+        out = _meet_valid(out, IV(root.c.lo - spread, root.c.hi + spread), da.bad)
+    return _finish(out, lo, va)
 
 
 def _second_order(plan, lo, hi, c, t, consts, mats, n, va, out):

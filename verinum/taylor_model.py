@@ -78,6 +78,9 @@ class TaylorModel:
         unit = tuple(1 if j == i else 0 for j in range(space.n))
         return cls(space, {zero: space.x0[i], unit: arb(1)})
 
+    def is_constant(self):
+        return all(not any(alpha) for alpha in self.coeffs)
+
     def constant_term(self):
         return self.coeffs.get((0,) * self.space.n, arb(0))
 
