@@ -129,6 +129,19 @@ def evaluate(prog: Program, alg, inputs: list, branches: dict | None = None, rec
     return v[prog.out]
 
 
+def evaluate_all(prog: Program, alg, inputs: list) -> list:
+    """The values of every node (None for nodes f does not depend on) in the arithmetic ``alg``
+    (one that takes every branch itself, not a smooth one); raises CannotBound."""
+    try:
+        v = _run(prog, alg, inputs, None, None)
+    except (ArithmeticError, ValueError) as exc:
+        raise CannotBound(f"arb could not evaluate: {exc}") from None
+    for i in prog.order:
+        if not alg.finite(v[i]):
+            raise CannotBound(f"non-finite value at node {i} ({prog.nodes[i][0]})")
+    return v
+
+
 def _run(prog: Program, alg, inputs: list, branches, record) -> list:
     v = [None] * len(prog.nodes)
     smooth = alg.smooth

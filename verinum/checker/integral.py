@@ -17,6 +17,7 @@ from verinum.checker.evaluate import (
     to_arb, upper_q,
 )
 from verinum.checker.render import decimal_down, decimal_up, render_box
+from verinum.checker.slopes import slope_integral
 
 MIN_DEGREE = 8          # the hint may raise the Taylor degree, never lower it below this
 MAX_DEGREE = 80
@@ -216,7 +217,9 @@ def _enclosure(prog: Program, box: tuple, degree: int, both: bool) -> tuple[Frac
             try:
                 enc = taylor_integral_nd(prog, box, degree)
             except Kink:
-                raise
+                lo, hi = interval_range(prog, box)
+                vol = volume(box)
+                enc = _intersect(slope_integral(prog, box), to_arb(lo * vol).union(to_arb(hi * vol)))
             except CannotBound:
                 enc = mean_value_integral(prog, box)
     except CannotBound:
