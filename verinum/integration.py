@@ -171,6 +171,7 @@ class _Refiner:
         self.root, self.domain, self.names = root, box, names
         self.dim = len(box)
         self.heap, self.counter, self.evaluations, self.failing = [], 0, 0, 0
+        self.evaluation_seconds = 0.0
         self.sum_widths = 0.0
         self.goal = 0.0  # the current target width of the total (set by run)
         self.length = box[0][1] - box[0][0]  # 1-D: the domain's length
@@ -259,6 +260,7 @@ class _Refiner:
     # -- one piece -----------------------------------------------------------------------
     def _evaluate(self, piece):
         self.evaluations += 1
+        started = time.monotonic()
         try:
             if self.dim == 1:
                 self._evaluate_1d(piece)
@@ -280,6 +282,7 @@ class _Refiner:
                 piece.enclosure, piece.failure = None, str(err)
         # a float estimate (the refinement order and when to sum): the total is proven apart
         piece.width = math.inf if piece.enclosure is None else 2 * float(piece.enclosure.rad())
+        self.evaluation_seconds += time.monotonic() - started
         return piece
 
     def _evaluate_1d(self, piece):
@@ -401,10 +404,11 @@ class _Refiner:
         under a piece are scaled by arb's width over JAX's estimate on that piece (arb's Taylor
         models are often tighter), and one round aims at _JAX_SAFETY of the width the other
         pieces leave, but at most _JAX_STEP times below the rough pieces' width now: the next
-        round starts from leaves proven with arb, calibrated again. A piece JAX did not cut,
-        or whose leaves would not be proven within the time limit, goes back as it was. JAX
-        is not used again after a round that cut nothing, after _MAX_HANDOVERS rounds, or
-        where it is not available."""
+        round starts from leaves proven with arb, calibrated again. With a time limit, a round
+        makes at most as many leaves as arb proves in half the time left (at its mean cost so
+        far). A piece JAX did not cut, or whose leaves would not be proven within the time
+        limit, goes back as it was. JAX is not used again after a round that cut nothing,
+        after _MAX_HANDOVERS rounds, or where it is not available."""
         estimate = _jax_estimator(self.root)
         self.jax_stats["jax_rounds"] += 1
         if estimate is None or self.jax_stats["jax_rounds"] >= _MAX_HANDOVERS:
@@ -424,11 +428,13 @@ class _Refiner:
         with np.errstate(all="ignore"):
             scale = np.clip(arb_widths / estimated, 1 / 16, 16)
         scale = np.where(np.isfinite(estimated) & (estimated > 0) & np.isfinite(scale), scale, 1)
-        deadline = None
-        if self.time_limit is not None:
-            left = float(self.time_limit) - (time.monotonic() - self.started)
-            deadline = time.monotonic() + left / 2
         room = max(self.max_pieces - len(self.heap) - len(rough), 0)
+        deadline = None
+        if self.time_limit is not None:  # half the time left, and as many leaves as arb can
+            left = float(self.time_limit) - (time.monotonic() - self.started)  # prove in half
+            deadline = time.monotonic() + left / 2
+            cost = max(self.evaluation_seconds / max(self.evaluations, 1), 1e-5)
+            room = min(room, int(left / 2 / cost))
         leaves, splits, calls = integrate_jax.partition(estimate, boxes, estimated, scale, target,
                                                         room, deadline)
         self.jax_stats["jax_boxes"] += splits
