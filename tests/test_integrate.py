@@ -363,3 +363,16 @@ def test_status_is_ok_when_the_pieces_taken_at_the_budget_exit_meet_tol():
         result = verinum.integrate("sin(x)", (0, 10 ** 4), tol=1e-12)
     assert result.lo <= 1 - mpmath.cos(10 ** 4) <= result.hi
     assert (result.status == "ok") == (result.hi - result.lo <= 1e-12)
+
+
+def test_smooth_pieces_split_anyway_keep_range_bounds_until_a_budget_exit():
+    """A Gauss piece whose error bound alone exceeds the goal is not summed (it will be split);
+    a budget exit sums the rule there, so the result stays as tight as before."""
+    with pytest.warns(IntegrationBudgetWarning):
+        r = integrate("exp(-x0**2 - x1**2 - x2**2)", [(-2, 2)] * 3, tol=1e-12, max_pieces=8)
+    assert r.pieces <= 8
+    assert all(piece["degree"] > 0 for piece in r.certificate.data["evidence"]["pieces"])
+    with mpmath.workdps(30):
+        exact = (mpmath.sqrt(mpmath.pi) * mpmath.erf(2)) ** 3
+    assert mpmath.mpf(r.lo) <= exact <= mpmath.mpf(r.hi)
+    assert check(r.certificate.data).status == "accepted"

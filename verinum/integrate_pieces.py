@@ -283,10 +283,12 @@ def _product(axes):
             yield (head,) + tail
 
 
-def gauss_piece(root, box, target, max_evaluations=600):
+def gauss_piece(root, box, target, max_evaluations=600, split_above=math.inf):
     """(enclosure, nodes per dimension) for ∫_box f by the tensor Gauss rule (module docstring):
     the fewest nodes whose error bound is below `target`, else the most accurate affordable
-    rule. Raises CannotBound where f has no series on the box (the caller falls back)."""
+    rule; (None, 0) without summing the rule where even its smallest error bound is above
+    `split_above` (the caller will split the box anyway). Raises CannotBound where f has no
+    series on the box (the caller falls back)."""
     n = len(box)
     top = min(MAX_NODES, int(round(max_evaluations ** (1 / n))))
     errors = gauss_error_bounds(root, box, top)
@@ -296,6 +298,8 @@ def gauss_piece(root, box, target, max_evaluations=600):
     if not sizes:
         raise CannotBound("no finite derivative bound on this piece")
     good = [m for m in sorted(sizes) if sizes[m] <= target]
+    if min(sizes.values()) > split_above:
+        return None, 0
     if good:
         m = good[0]
     else:  # the piece will likely be split: a cheap rule near the best accuracy

@@ -229,6 +229,13 @@ class _Refiner:
         for _, _, piece in self.heap:  # pieces that were to be split: the best bound there is
             if self.dim == 1:
                 self._tighten_1d(piece)
+            elif piece.smooth and piece.degree == 0:  # range × volume only: the Gauss rule
+                try:
+                    enclosure, nodes = gauss_piece(self.root, piece.box, 0.0)
+                    piece.enclosure = balls.intersect(piece.enclosure, enclosure)
+                    piece.degree = 2 * nodes - 1
+                except CannotBound:
+                    pass
         return "budget", reason
 
     def _tighten_1d(self, piece):
@@ -267,10 +274,12 @@ class _Refiner:
             else:
                 by_range = range_piece(self.root, piece.box, self.names)
                 share = self.goal * float(volume(piece.box) / self.volume)
-                try:
-                    enclosure, nodes = gauss_piece(self.root, piece.box, share)
-                    piece.enclosure, piece.degree = balls.intersect(enclosure, by_range), 2 * nodes - 1
-                    piece.smooth = True
+                try:  # a piece whose error bound alone exceeds the goal gets range × volume
+                    enclosure, nodes = gauss_piece(self.root, piece.box, share,
+                                                   split_above=self.goal or math.inf)
+                    piece.smooth, piece.degree = True, max(2 * nodes - 1, 0)
+                    piece.enclosure = by_range if enclosure is None else \
+                        balls.intersect(enclosure, by_range)
                 except CannotBound:  # a kink or boundary inside: low-degree Taylor model
                     piece.degree = FALLBACK_DEGREE
                     piece.enclosure = taylor_piece(self.root, piece.box, piece.center,
