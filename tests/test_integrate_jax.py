@@ -188,3 +188,20 @@ def test_partition_stops_splitting_boxes_it_cannot_bound():
                                                 None)
     assert 0 < splits < 2 ** (integrate_jax._MAX_UNBOUNDED + 1)
     assert sum(volume(p) for p in leaves[0]) == 1
+
+
+def test_jax_is_not_started_without_time_to_compile():
+    """A first JAX round needs _JAX_COMPILE_ROOM seconds left: a short time limit stays on arb
+    (the self-test and compilation would overrun it)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", integration.IntegrationBudgetWarning)
+        r = integrate("abs(x0 + x1 + x2 - 1/3) * exp(x0*x1)", [(0, 1)] * 3, tol=1e-14,
+                      time_limit=integration._JAX_COMPILE_ROOM / 2, backend="jax")
+    assert r.stats["jax_rounds"] == 0 and r.stats["backend"] == "arb"
+
+
+def test_backend_label_says_arb_where_jax_is_unavailable(monkeypatch):
+    monkeypatch.setattr(integration, "_jax_estimator", lambda root: None)
+    r = integrate("abs(x0 - x1)", [(0, 1), (0, 1)], tol=1e-4, backend="jax")
+    assert r.stats["backend"] == "arb" and r.stats["jax_rounds"] == 0
+    assert contains(r, Fraction(1, 3))

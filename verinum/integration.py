@@ -47,6 +47,7 @@ _AUTO_JAX_PIECES = 64     # ... of arb refinement, once at least this many piece
 _JAX_SAFETY = 0.9         # JAX aims at this fraction of the width left to the rough pieces
 _JAX_STEP = 16            # ... but one round divides the rough pieces' width by at most this
 _MAX_HANDOVERS = 8        # most rounds of JAX cutting in one run
+_JAX_COMPILE_ROOM = 2.0   # backend "jax": seconds left that a first round needs (time_limit)
 
 
 class IntegrationBudgetWarning(RuntimeWarning):
@@ -394,18 +395,22 @@ class _Refiner:
         return self.dim > 1 and not piece.smooth and piece.enclosure is not None
 
     def _jax_due(self):
-        """Backend "jax": whenever the widest piece is rough; "auto": also once arb has run
-        _AUTO_JAX_AFTER seconds with at least _AUTO_JAX_PIECES rough pieces, and with room
-        left in both budgets (compiling takes about 0.5–3 s)."""
+        """Whether the rough pieces go to JAX now: only when the widest piece is rough; then,
+        after a first round, always; for the first round, backend "jax": with at least
+        _JAX_COMPILE_ROOM seconds left; "auto": once arb has run _AUTO_JAX_AFTER seconds with at
+        least _AUTO_JAX_PIECES rough pieces, and with room left in both budgets (the self-test
+        and compiling take about 0.5–3 s)."""
         if self.jax_off or not self.heap or not self._is_rough(self.heap[0][2]):
             return False
-        if self.backend == "jax" or self.jax_stats["jax_rounds"]:
+        if self.jax_stats["jax_rounds"]:
             return True  # the compilation is paid
         elapsed = time.monotonic() - self.started
+        left = math.inf if self.time_limit is None else float(self.time_limit) - elapsed
+        if self.backend == "jax":
+            return left >= _JAX_COMPILE_ROOM
         return (elapsed > _AUTO_JAX_AFTER and self.rough >= _AUTO_JAX_PIECES
                 and self.max_pieces - len(self.heap) >= 4 * _AUTO_JAX_PIECES
-                and (self.time_limit is None
-                     or float(self.time_limit) - elapsed >= 2 * _AUTO_JAX_AFTER))
+                and left >= 2 * _AUTO_JAX_AFTER)
 
     def _cut_rough_with_jax(self):
         """Take every rough piece out of the heap, let JAX choose their subdivision
@@ -419,11 +424,11 @@ class _Refiner:
         limit, goes back as it was. JAX is not used again after a round that cut nothing,
         after _MAX_HANDOVERS rounds, or where it is not available."""
         estimate = _jax_estimator(self.root)
-        self.jax_stats["jax_rounds"] += 1
-        if estimate is None or self.jax_stats["jax_rounds"] >= _MAX_HANDOVERS:
+        if estimate is None:
             self.jax_off = True
-            if estimate is None:
-                return
+            return
+        self.jax_stats["jax_rounds"] += 1
+        self.jax_off = self.jax_stats["jax_rounds"] >= _MAX_HANDOVERS
         rough = [p for _, _, p in self.heap if self._is_rough(p)]
         self.heap = [entry for entry in self.heap if not self._is_rough(entry[2])]
         heapq.heapify(self.heap)
