@@ -11,7 +11,9 @@ of n). Degree 2 computes the slopes in forward mode instead, tightening the rang
 relu/abs argument with its own slope form (slower, tighter), and adds the mean-value form with
 box gradients and the second-order form f(c) + ∇f(c)·t + ½ tᵀ H t with H the interval Hessian
 over the box (upper triangle only; used where no kink is crossed). The result is the
-intersection of all forms computed.
+intersection of all forms computed. `mean_estimates(root, lo, hi)` runs the degree-1 pass and
+estimates the mean of f over each box (the slope form integrated over it): `integrate` uses it
+to choose where to cut, nothing else.
 
 Sums and products by constants are folded into affine maps W·leaves + offset (exact rational
 W), one matrix product per group of them in midpoint-radius form (jax_affine builds them,
