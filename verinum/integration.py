@@ -273,15 +273,16 @@ class _Refiner:
             if self.dim == 1:
                 self._evaluate_1d(piece)
             else:
-                by_range = range_piece(self.root, piece.box, self.names)
                 share = self.goal * float(volume(piece.box) / self.volume)
                 try:  # a piece whose error bound alone exceeds the goal gets range × volume
                     enclosure, nodes = gauss_piece(self.root, piece.box, share,
                                                    split_above=self.goal or math.inf)
+                    by_range = range_piece(self.root, piece.box, self.names)
                     piece.smooth, piece.degree = True, max(2 * nodes - 1, 0)
                     piece.enclosure = by_range if enclosure is None else \
                         balls.intersect(enclosure, by_range)
                 except CannotBound:  # a kink or boundary inside: low-degree Taylor model
+                    # (intersected with the range of its own model)
                     piece.degree = FALLBACK_DEGREE
                     piece.enclosure = taylor_piece(self.root, piece.box, piece.center,
                                                    FALLBACK_DEGREE)

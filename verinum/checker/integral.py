@@ -220,8 +220,8 @@ def _enclosure(prog: Program, box: tuple, degree: int, both: bool) -> tuple[Frac
                 lo, hi = interval_range(prog, box)
                 vol = volume(box)
                 enc = _intersect(slope_integral(prog, box), to_arb(lo * vol).union(to_arb(hi * vol)))
-            except CannotBound:
-                enc = mean_value_integral(prog, box)
+            except CannotBound:  # no series on the box (e.g. sqrt at 0)
+                enc = _best_of(prog, box, mean_value_integral, slope_integral)
     except CannotBound:
         lo, hi = interval_range(prog, box)
         vol = volume(box)
@@ -229,6 +229,20 @@ def _enclosure(prog: Program, box: tuple, degree: int, both: bool) -> tuple[Frac
     if not enc.is_finite():
         raise CannotBound("non-finite integral enclosure")
     return lower_q(enc), upper_q(enc), complete
+
+
+def _best_of(prog: Program, box: tuple, *methods) -> arb:
+    """The intersection of the enclosures of the methods that can bound f on box; raises
+    CannotBound where none can."""
+    enc, why = None, None
+    for method in methods:
+        try:
+            enc = _intersect(enc, method(prog, box))
+        except CannotBound as err:
+            why = err
+    if enc is None:
+        raise why
+    return enc
 
 
 def _lagrange(prog: Program, interval: tuple, degree: int, optional: bool):

@@ -1,5 +1,5 @@
-"""Interval slopes: ∫ f over a box where abs/relu/min/max may switch branch (a kink inside),
-where the checker's smooth forms (Gauss rule, mean-value form) do not apply.
+"""Interval slopes: ∫ f over a box where abs/relu/min/max may switch branch (a kink inside) or
+sqrt reaches 0, where the checker's smooth forms (Gauss rule, mean-value form) do not apply.
 
 One pass keeps, for every node u, its value u(c) at the exact centre c of the box (a ball),
 its range over the box (``Ranges``) and slopes S_u (balls, one per variable) such that for
@@ -12,6 +12,9 @@ every x in the box u(x) − u(c) = Σ_k σ_k(x)·(x_k − c_k) with σ_k(x) in S
   values to their values at x, which lies in the box of their ranges, φ(u(x)) − φ(u(c)) =
   Σ_j ∂_jφ(ξ)·(u_j(x) − u_j(c)): Σ_j ∂_jφ(R)·S_uj, the partials over the ranges from ``Duals``
   (which refuse where φ is not differentiable on R, e.g. sqrt at 0);
+* sqrt(u) − sqrt(u(c)) = (u − u(c))/(sqrt(u) + sqrt(u(c))) where u(c) > 0: the chord slope lies
+  in [1/(sqrt(h) + sqrt(u(c))), 1/(sqrt(l) + sqrt(u(c)))], finite even where u's range [l, h]
+  reaches 0 (sqrt(x0·x1) next to an axis), where the derivative is not bounded;
 * relu(u) − relu(u(c)) = σ·(u − u(c)) with the chord slope σ in [u(c)/(u(c) − l), 1] where
   u(c) ≥ 0 and in [0, h/(h − u(c))] where u(c) ≤ 0 ([l, h] the range of u; 1 or 0 where u has
   a sign); abs(u) = 2·relu(u) − u, max(a, b) = b + relu(a − b), min(a, b) = a − relu(a − b).
@@ -62,6 +65,11 @@ def slope_integral(prog: Program, box: tuple) -> arb:
         elif op in ("relu", "abs"):
             sigma = relu_slope(values[a], ranges[a])
             sigma = sigma if op == "relu" else 2 * sigma - 1
+            s = [sigma * x for x in slopes[a]]
+        elif op == "sqrt" and values[a] > 0:
+            lo, hi = ranges[a]
+            sigma = (1 / (hi.sqrt() + values[a].sqrt())).lower().union(
+                (1 / (lo.sqrt() + values[a].sqrt())).upper())
             s = [sigma * x for x in slopes[a]]
         elif op in ("max", "min"):
             sigma = relu_slope(values[a] - values[b], Ranges.sub(ranges[a], ranges[b]))
