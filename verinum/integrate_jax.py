@@ -22,8 +22,8 @@ import numpy as np
 
 from . import rounding
 from .integrate_pieces import bisect
+from .jax_search import in_chunks
 
-_CHUNK = 1 << 10          # boxes per call of the estimator (always this shape: one compilation)
 _BATCH = 1 << 14          # most boxes split per round
 _MAX_UNBOUNDED = 8        # splits of a box JAX cannot bound before it is left to arb
 
@@ -31,9 +31,7 @@ _MAX_UNBOUNDED = 8        # splits of a box JAX cannot bound before it is left t
 def estimate_widths(estimate, boxes):
     """Float estimates of the width of the enclosure of ∫ f over each exact box (inf where
     f cannot be bounded there)."""
-    lo = np.array([[rounding.down(a) for a, _ in box] for box in boxes])
-    hi = np.array([[rounding.up(b) for _, b in box] for box in boxes])
-    return _widths(estimate, lo, hi)
+    return _widths(estimate, *_float_boxes(boxes))[0]
 
 
 def partition(estimate, boxes, widths, scale, target, max_splits, deadline):
@@ -44,8 +42,7 @@ def partition(estimate, boxes, widths, scale, target, max_splits, deadline):
     (leaves per box, boxes split, calls of the estimator)."""
     exact = list(boxes)                  # every box made, exact
     origin = list(range(len(boxes)))     # the starting box each one came from
-    lo = np.array([[rounding.down(a) for a, _ in box] for box in boxes])
-    hi = np.array([[rounding.up(b) for _, b in box] for box in boxes])
+    lo, hi = _float_boxes(boxes)
     front = np.arange(len(boxes))        # indices of the open boxes in `exact`
     scale = np.asarray(scale, dtype=float)
     widths = np.asarray(widths, dtype=float) * scale
@@ -69,8 +66,9 @@ def partition(estimate, boxes, widths, scale, target, max_splits, deadline):
             c_lo += [box_lo, right_lo]
             c_hi += [left_hi, box_hi]
         c_lo, c_hi = np.array(c_lo), np.array(c_hi)
-        c_widths = _widths(estimate, c_lo, c_hi) * scale[c_origin]
-        calls += -(-len(c_lo) // _CHUNK)
+        c_widths, c_calls = _widths(estimate, c_lo, c_hi)
+        c_widths *= scale[c_origin]
+        calls += c_calls
         c_unbounded = np.repeat(np.where(np.isfinite(widths[take]), 0, unbounded[take] + 1), 2)
         first = len(exact)
         exact += c_exact
@@ -102,17 +100,17 @@ def _widest(widths, unbounded, target, count):
     return chosen[:count]
 
 
+def _float_boxes(boxes):
+    """(lo, hi) float arrays holding the exact boxes (rounded outward)."""
+    return (np.array([[rounding.down(a) for a, _ in box] for box in boxes]),
+            np.array([[rounding.up(b) for _, b in box] for box in boxes]))
+
+
 def _widths(estimate, lo, hi):
-    """Estimated widths of ∫ f over the float boxes: (upper − lower mean) × volume, in calls of
-    exactly _CHUNK boxes (the last padded)."""
-    out = []
-    for start in range(0, len(lo), _CHUNK):
-        blo, bhi = lo[start:start + _CHUNK], hi[start:start + _CHUNK]
-        pad = _CHUNK - len(blo)
-        blo = np.concatenate([blo, np.repeat(blo[-1:], pad, 0)])
-        bhi = np.concatenate([bhi, np.repeat(bhi[-1:], pad, 0)])
-        mean_lo, mean_hi = estimate(blo, bhi)
-        out.append((np.asarray(mean_hi) - np.asarray(mean_lo))[:_CHUNK - pad])
+    """(estimated widths of ∫ f over the float boxes: (upper − lower mean) × volume, calls of the
+    estimator), in calls of one shape (`jax_search.in_chunks`)."""
+    parts = in_chunks(estimate, lo, hi)
+    mean = np.concatenate([(np.asarray(r[1]) - np.asarray(r[0]))[:m] for r, m in parts])
     with np.errstate(all="ignore"):
-        width = np.maximum(np.concatenate(out), 0.0) * np.prod(hi - lo, axis=1)
-    return np.where(np.isnan(width), np.inf, width)
+        width = np.maximum(mean, 0.0) * np.prod(hi - lo, axis=1)
+    return np.where(np.isnan(width), np.inf, width), len(parts)

@@ -161,16 +161,24 @@ def _best_splits(bound, lo, hi, widths, out):
 
 
 def _lower_bounds(bound, lo, hi, out):
-    """bound() in chunks of exactly _CHUNK boxes (the last one padded): one compiled shape."""
-    lower = np.empty(len(lo))
+    """bound() over the boxes in fixed chunks (`in_chunks`); NaN counts as -inf."""
+    parts = in_chunks(bound, lo, hi)
+    out.calls += len(parts)
+    lower = np.concatenate([np.asarray(r, dtype=float)[:m] for r, m in parts])
+    return np.where(np.isnan(lower), -np.inf, lower)
+
+
+def in_chunks(fn, lo, hi):
+    """[(fn(c_lo, c_hi), m)] over chunks of exactly _CHUNK boxes (the last padded with copies of
+    its last box; m: its real boxes): the batched JAX calls see one shape, so one compilation."""
+    parts = []
     for start in range(0, len(lo), _CHUNK):
         stop = min(start + _CHUNK, len(lo))
         pad = _CHUNK - (stop - start)
         c_lo = np.concatenate([lo[start:stop], np.repeat(lo[stop - 1:stop], pad, 0)])
         c_hi = np.concatenate([hi[start:stop], np.repeat(hi[stop - 1:stop], pad, 0)])
-        lower[start:stop] = np.asarray(bound(c_lo, c_hi), dtype=float)[:stop - start]
-        out.calls += 1
-    return np.where(np.isnan(lower), -np.inf, lower)
+        parts.append((fn(c_lo, c_hi), stop - start))
+    return parts
 
 
 def _offer(out, evaluate, lo, hi):
