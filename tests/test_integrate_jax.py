@@ -16,6 +16,7 @@ import pytest
 from verinum import integrate_jax, integration
 from verinum.checker import check
 from verinum.checker.integral import check_tiling
+from verinum.errors import InputError
 from verinum.integration import integrate
 from verinum.integrate_pieces import volume
 from verinum.tracing import to_expression
@@ -205,3 +206,13 @@ def test_backend_label_says_arb_where_jax_is_unavailable(monkeypatch):
     r = integrate("abs(x0 - x1)", [(0, 1), (0, 1)], tol=1e-4, backend="jax")
     assert r.stats["backend"] == "arb" and r.stats["jax_rounds"] == 0
     assert contains(r, Fraction(1, 3))
+
+
+def test_mean_estimates_reject_bad_input():
+    root, _ = to_expression("abs(x0 - x1)", 2, True)
+    with pytest.raises(InputError, match="expects an expression"):
+        jax_backend.mean_estimates("abs(x0 - x1)", np.zeros((1, 2)), np.ones((1, 2)))
+    with pytest.raises(InputError, match="NaN"):
+        jax_backend.mean_estimates(root, np.array([[0.0, np.nan]]), np.ones((1, 2)))
+    with pytest.raises(InputError, match="reversed"):
+        jax_backend.mean_estimates(root, np.ones((1, 2)), np.zeros((1, 2)))

@@ -81,8 +81,7 @@ def bound_boxes(root, lo, hi, degree=0):
     Large batches run as equal parts (one compiled shape) on THREADS threads at once.
     degree: 0 (interval), 1 (with the slope form, slopes swept in reverse mode) or 2 (with
     forward-mode slopes, the mean-value form and the second-order form)."""
-    if not isinstance(root, ir.Node):
-        raise InputError(f"bound_boxes expects an expression (IR node), got {type(root).__name__}")
+    _check_root(root, "bound_boxes")
     if degree not in (0, 1, 2) or isinstance(degree, bool):
         raise InputError(f"degree must be 0, 1 or 2, got {degree!r}")
     lo, hi = _clean_boxes(root, lo, hi)
@@ -100,12 +99,18 @@ def mean_estimates(root, lo, hi):
     Its width is about rad(S)·h where f is smooth and 0 where f is affine (a piecewise linear f
     away from its kinks), so it tells which boxes an integral needs split. (-inf, inf) where f
     cannot be bounded; None where the fast path is switched off."""
+    _check_root(root, "mean_estimates")
     lo, hi = _clean_boxes(root, lo, hi)
     if not available():
         return None
     if not lo.shape[0]:
         return np.empty(0), np.empty(0)
     return _run(_kernel(root, lo.shape[1], 1, mean=True), lo, hi)
+
+
+def _check_root(root, name):
+    if not isinstance(root, ir.Node):
+        raise InputError(f"{name} expects an expression (IR node), got {type(root).__name__}")
 
 
 def _run(compiled, lo, hi):
